@@ -8,6 +8,7 @@ a database.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -69,6 +70,7 @@ class CheckpointSpec:
     defense: str | None = None
     citation: str | None = None
     finetune: tuple[CostPoint, ...] = ()
+    where: str = field(default="", compare=False)  # e.g. "checkpoints[2]", for problem messages
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class ResultSpec:
     scale_min: float | None = None
     scale_max: float | None = None
     citation: str | None = None
+    where: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -125,27 +128,8 @@ class SampleSpec:
     label: Label | None = None
     score: float | None = None
     explanation: str | None = None
-    metadata: dict[str, Any] | None = None
-
-
-@dataclass
-class Bundle:
-    """Everything one input file (or one runner invocation) contributes."""
-
-    source_format: str
-    checkpoints: list[CheckpointSpec] = field(default_factory=list)
-    results: list[ResultSpec] = field(default_factory=list)
-    samples: list[SampleSpec] = field(default_factory=list)
-    provenance: dict[str, Any] = field(default_factory=dict)
-    citation: str | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    def runs(self) -> list[RunSpec]:
-        """Distinct runs referenced by results and samples, in first-seen order."""
-        seen: dict[RunSpec, None] = {}
-        for item in [*self.results, *self.samples]:
-            seen.setdefault(item.run, None)
-        return list(seen)
+    metadata: dict[str, Any] | None = field(default=None, compare=False)
+    where: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -165,3 +149,48 @@ class InvalidInput(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class Bundle:
+    """Everything one input file (or one runner invocation) contributes."""
+
+    source_format: str
+    checkpoints: list[CheckpointSpec] = field(default_factory=list)
+    results: list[ResultSpec] = field(default_factory=list)
+    # A list, or a generator for big files: the store step streams it into the database inside
+    # the import's transaction and rolls everything back if any sample has a problem.
+    samples: Iterable[SampleSpec] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    citation: str | None = None
+    synthetic: bool = False
+    warnings: list[str] = field(default_factory=list)
+    # Problems a streaming parser finds while `samples` is consumed; the store step reports them.
+    late_problems: list[Problem] = field(default_factory=list)
+
+
+def bundle_to_dict(bundle: Bundle) -> dict[str, Any]:
+    """A JSON-ready view of a bundle (samples materialised), for golden files and debugging."""
+    from dataclasses import asdict
+
+    def run_key(run: RunSpec) -> dict[str, Any]:
+        return {k: v for k, v in asdict(run).items() if v not in (None, False)}
+
+    def strip(item: Any) -> dict[str, Any]:
+        data = asdict(item)
+        data.pop("where", None)
+        if "run" in data:
+            data["run"] = run_key(item.run)
+        return {k: v for k, v in data.items() if v not in (None, (), [])}
+
+    return {
+        "source_format": bundle.source_format,
+        "citation": bundle.citation,
+        "synthetic": bundle.synthetic,
+        "provenance": bundle.provenance,
+        "checkpoints": [strip(c) for c in bundle.checkpoints],
+        "results": [strip(r) for r in bundle.results],
+        "samples": [strip(s) for s in bundle.samples],
+        "warnings": list(bundle.warnings),
+        "late_problems": [str(p) for p in bundle.late_problems],
+    }

@@ -1,0 +1,59 @@
+"""The `riskboard` command line: a thin shell over the project's Python API.
+
+Each command lives in its own module and imports anything heavy inside the command, so
+`riskboard --help` stays fast and never imports torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# command name -> "module:attribute" of a click.Command
+COMMANDS = {
+    "import": "evals.cli.import_cmd:import_command",
+    "checkpoints": "evals.cli.query_cmd:checkpoints_command",
+    "results": "evals.cli.query_cmd:results_command",
+    "scorecard": "evals.cli.scorecard_cmd:scorecard_command",
+    "serve": "evals.cli.serve_cmd:serve_command",
+    "demo": "evals.cli.serve_cmd:demo_command",
+    "db": "evals.cli.db_cmd:db_group",
+    "models": "evals.cli.models_cmd:models_group",
+    "datasets": "evals.cli.datasets_cmd:datasets_group",
+    "eval": "evals.cli.eval_cmd:eval_group",
+    "classify": "evals.cli.classify_cmd:classify_command",
+    "finetune": "evals.cli.finetune_cmd:finetune_command",
+    "study": "evals.cli.study_cmd:study_group",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported only when they run (or when help lists them)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in COMMANDS if self._load(name) is not None]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._load(cmd_name)
+
+    @staticmethod
+    def _load(name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name == module_name:  # not written yet
+                return None
+            raise
+        command: click.Command = getattr(module, attribute)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="riskboard")
+def main() -> None:
+    """riskboard: how cheaply can fine-tuning remove a model's safety training?"""

@@ -17,8 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -196,3 +197,14 @@ class Review(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     base: Mapped[Checkpoint] = relationship()
+
+
+@event.listens_for(Session, "before_flush")
+def _reviews_append_only(session: Session, _context: object, _instances: object) -> None:
+    """A recorded review is evidence: it may be added, never changed or removed."""
+    for row in (*session.dirty, *session.deleted):
+        if isinstance(row, Review) and session.is_modified(row):
+            raise ValueError("reviews are append-only: record a new review instead of changing one")
+    for row in session.deleted:
+        if isinstance(row, Review):
+            raise ValueError("reviews are append-only: they cannot be deleted")

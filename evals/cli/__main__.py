@@ -1,0 +1,5 @@
+"""`python -m evals.cli` runs the riskboard command line."""
+
+from evals.cli import main
+
+main()

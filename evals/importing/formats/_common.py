@@ -1,0 +1,57 @@
+"""What several foreign-format parsers share: JSON reading, checkpoint naming, wrong-format hints."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from evals.importing.formats import ImportOptions, SourceFile, detect_format
+from evals.importing.formats._read import decode_text, read_limited
+from evals.importing.records import CheckpointSpec, InvalidInput, Problem
+
+
+def read_json(source: SourceFile) -> Any:
+    """The whole file as JSON, or InvalidInput saying plainly why not (and which format it looks like)."""
+    text = decode_text(read_limited(source), source.filename)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        where = f"{source.filename}:{error.lineno}:{error.colno}"
+        raise InvalidInput([Problem(where, f"not valid JSON ({error.msg})")]) from None
+
+
+def json_kind(value: Any) -> str:
+    """The JSON name of a value's type, for messages ("object", "array", "string", ...)."""
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number")
+
+
+def other_format_problem(source: SourceFile, expected: str) -> Problem | None:
+    """A problem naming the format the file looks like, when it is not `expected`, else None."""
+    detected = detect_format(source)
+    if detected is None or detected == expected:
+        return None
+    return Problem(
+        source.filename,
+        f"this looks like a {detected} file, not a {expected} file; use --format {detected}",
+    )
+
+
+def wrong_shape(source: SourceFile, expected: str, what: str) -> InvalidInput:
+    """InvalidInput for a file of the wrong shape: which format it looks like, else `what`."""
+    hint = other_format_problem(source, expected)
+    return InvalidInput([hint or Problem(source.filename, what)])
+
+
+def checkpoint_specs_from(
+    options: ImportOptions, model_name: str | None, filename: str, *, source: str | None = None
+) -> list[CheckpointSpec]:
+    """The checkpoint(s) a file's results belong to: --checkpoint wins, else the file's model name.
+
+    `--base` makes it a checkpoint adapted from that base. Raises InvalidInput when neither the
+    file nor the options name a model.
+    """
+    name = options.checkpoint or model_name
+    if not name:
+        raise InvalidInput([Problem(filename, "no model name in the file; give --checkpoint NAME")])
+    return [CheckpointSpec(name=name, base=options.base, source=source, where=filename)]

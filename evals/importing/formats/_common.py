@@ -7,7 +7,7 @@ from typing import Any
 
 from evals.importing.formats import ImportOptions, SourceFile, detect_format
 from evals.importing.formats._read import decode_text, read_limited
-from evals.importing.records import CheckpointSpec, InvalidInput, Problem
+from evals.importing.records import CheckpointKind, CheckpointSpec, InvalidInput, Problem
 
 
 def read_json(source: SourceFile) -> Any:
@@ -55,3 +55,25 @@ def checkpoint_specs_from(
     if not name:
         raise InvalidInput([Problem(filename, "no model name in the file; give --checkpoint NAME")])
     return [CheckpointSpec(name=name, base=options.base, source=source, where=filename)]
+
+
+def adapted_checkpoint_specs(
+    options: ImportOptions,
+    adapter: str,
+    base: str,
+    filename: str,
+    *,
+    kind: CheckpointKind = "adapter",
+    base_fields: dict[str, Any] | None = None,
+) -> list[CheckpointSpec]:
+    """An adapted checkpoint and its base, both named by the file (lm-eval `peft=`, vLLM LoRA).
+
+    --checkpoint and --base rename them (the file's ids stay as their `source`). A base given
+    with --base is only referred to, never created, so a mistyped name is reported by the store.
+    """
+    name = options.checkpoint or adapter
+    base_name = options.base or base
+    adapted = CheckpointSpec(name=name, kind=kind, base=base_name, source=adapter, where=filename)
+    if options.base:
+        return [adapted]
+    return [adapted, CheckpointSpec(name=base, source=base, where=filename, **(base_fields or {}))]

@@ -7,9 +7,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db import repository
-from evals.evidence import checkpoint_facts, find_checkpoint, measurement_of
+from evals.evidence import checkpoint_facts, find_checkpoint, load_evidence, measurement_of
 from evals.scoring import cost
+from evals.scoring.policy import Policy, load_policy
 from evals.scoring.rates import rate_of
+from evals.scoring.scorecard import Scorecard, build_scorecard
 
 
 def checkpoint_rows(session: Session) -> list[dict[str, Any]]:
@@ -31,8 +33,8 @@ def checkpoint_rows(session: Session) -> list[dict[str, Any]]:
                 "quantization": row.quantization,
                 "intent": row.intent,
                 "defense": row.defense,
-                "usd": spent.usd if spent else None,
-                "device_hours": spent.device_hours if spent else None,
+                "usd": spent.usd,
+                "device_hours": spent.device_hours,
                 "citation": row.citation,
             }
         )
@@ -67,3 +69,16 @@ def result_rows(session: Session, name: str) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def category_names() -> dict[str, str]:
+    """Display names of every taxonomy category, by id."""
+    from evals import taxonomy
+
+    return {c.id: c.name for c in taxonomy.categories()}
+
+
+def scorecard_for(session: Session, base_name: str, policy: Policy | None = None) -> Scorecard:
+    """The release-readiness scorecard of a stored base checkpoint under a policy (default: shipped)."""
+    evidence = load_evidence(session, base_name)
+    return build_scorecard(evidence, policy or load_policy(), category_names())

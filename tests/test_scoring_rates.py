@@ -97,9 +97,17 @@ def test_rate_of_prefers_counts_then_bounds_then_stderr_then_value_alone():
     assert rate_of(no_counts) == Rate(0.9, 0.8, 0.95, 10)
     stderr_only = measurement(n=10, value=0.9, stderr=0.01)
     assert rate_of(stderr_only) == from_stderr(0.9, 0.01, 10)
-    value_only = measurement(n=10, value=0.9, ci_low=0.8)  # one bound alone is no interval
-    assert rate_of(value_only) == Rate(0.9, None, None, 10)
+    share_of_n = measurement(n=10, value=0.9, ci_low=0.8)  # one bound alone is no interval
+    # A share without counts is treated as 9 of 10: Wilson bounds 0.5958 and 0.9821.
+    assert rate_of(share_of_n) == pytest.approx(Rate(0.9, 0.5958, 0.9821, 10), abs=1e-4)
+    assert rate_of(measurement(n=None, value=0.9)) == Rate(0.9, None, None, None)
     assert rate_of(measurement(n=10)) == Rate(None, None, None, 10)
+
+
+def test_a_published_share_gets_the_interval_of_its_count():
+    # Qi et al.: 88.8% of 330 HEx-PHI answers is 293 of 330.
+    assert rate_of(measurement(n=330, value=0.888)) == pytest.approx(wilson(293.04, 330))
+    assert rate_of(measurement(n=330, value=0.888)).low == pytest.approx(wilson(293, 330).low, abs=1e-3)
 
 
 def test_flip_mirrors_value_and_interval():

@@ -68,7 +68,7 @@ def scale_of(m: Measurement) -> tuple[float | None, float | None]:
 
 
 def rate_of(m: Measurement, z: float = Z95) -> Rate:
-    """A measurement's rate: counts, else stated bounds, else stderr, else the value alone."""
+    """A measurement's rate: counts, else stated bounds, else stderr, else value of n, else the value alone."""
     if m.k is not None and m.n is not None:
         return wilson(m.k, m.n, z)
     if m.value is None:
@@ -77,7 +77,19 @@ def rate_of(m: Measurement, z: float = Z95) -> Rate:
         return from_bounds(m.value, m.ci_low, m.ci_high, m.n)
     if m.stderr is not None:
         return from_stderr(m.value, m.stderr, m.n, z, scale_of(m))
+    if m.n and m.unit != "score":
+        return wilson_of_share(m.value, m.n, z)
     return Rate(m.value, None, None, m.n)
+
+
+def wilson_of_share(value: float, n: int, z: float = Z95) -> Rate:
+    """The Wilson interval of a share stated without counts, treated as value·n of n.
+
+    Published tables give "88.8% of 330"; the count behind a share is what the interval needs,
+    and value·n recovers it (or the closest share a count of n could give).
+    """
+    rate = wilson(min(max(value, 0.0), 1.0) * n, n, z)  # type: ignore[arg-type]
+    return Rate(value, rate.low, rate.high, n)
 
 
 def flip(rate: Rate) -> Rate:

@@ -9,15 +9,32 @@ from evals.importing.formats import ImportOptions, SourceFile, detect_format
 from evals.importing.formats._read import decode_text, read_limited
 from evals.importing.records import CheckpointKind, CheckpointSpec, InvalidInput, Problem
 
+# How messages name each format ("this looks like a garak report, not an lm-eval results file").
+FORMAT_TITLES = {
+    "native": "a riskboard native JSON file",
+    "csv": "a riskboard results CSV",
+    "lm-eval": "an lm-eval results file",
+    "inspect": "an Inspect log",
+    "helm": "a HELM run",
+    "harmbench": "a HarmBench results file",
+    "jbb": "a JailbreakBench artifact",
+    "garak": "a garak report",
+}
 
-def read_json(source: SourceFile) -> Any:
-    """The whole file as JSON, or InvalidInput saying plainly why not (and which format it looks like)."""
+
+def read_json(source: SourceFile, expected: str | None = None) -> Any:
+    """The whole file as JSON, or InvalidInput saying plainly why not.
+
+    With `expected` (the caller's format name), a file that is not JSON but looks like another
+    format (a garak JSONL report, a CSV) is named as that format instead.
+    """
     text = decode_text(read_limited(source), source.filename)
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
+        hint = other_format_problem(source, expected) if expected else None
         where = f"{source.filename}:{error.lineno}:{error.colno}"
-        raise InvalidInput([Problem(where, f"not valid JSON ({error.msg})")]) from None
+        raise InvalidInput([hint or Problem(where, f"not valid JSON ({error.msg})")]) from None
 
 
 def json_kind(value: Any) -> str:
@@ -31,9 +48,9 @@ def other_format_problem(source: SourceFile, expected: str) -> Problem | None:
     detected = detect_format(source)
     if detected is None or detected == expected:
         return None
+    looks, wanted = (FORMAT_TITLES.get(name, f"a {name} file") for name in (detected, expected))
     return Problem(
-        source.filename,
-        f"this looks like a {detected} file, not a {expected} file; use --format {detected}",
+        source.filename, f"this looks like {looks}, not {wanted}; use --format {detected}"
     )
 
 

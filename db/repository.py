@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, func, insert, select, text
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -19,6 +19,7 @@ from db.models import (
     Sample,
 )
 
+QueryT = TypeVar("QueryT", bound=Select)  # type: ignore[type-arg]
 IMPORT_LOCK_KEY = 0x7269736B  # "risk": one advisory lock serialises imports on PostgreSQL
 
 
@@ -115,7 +116,7 @@ class SampleFilter:
     label: str | None = None
 
 
-def _filtered_samples(query: Select[Any], where: SampleFilter) -> Select[Any]:
+def _filtered_samples(query: QueryT, where: SampleFilter) -> QueryT:
     query = query.join(EvalRun, Sample.run_id == EvalRun.id).join(
         Checkpoint, EvalRun.checkpoint_id == Checkpoint.id
     )

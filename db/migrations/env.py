@@ -11,7 +11,7 @@ config = context.config
 def run() -> None:
     """Run migrations on the engine in config.attributes (or one built from the URL)."""
     engine = config.attributes.get("engine") or create_engine(
-        config.get_main_option("sqlalchemy.url")
+        config.get_main_option("sqlalchemy.url") or ""
     )
     with engine.connect() as connection:
         context.configure(

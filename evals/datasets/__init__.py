@@ -10,6 +10,7 @@
 Categories are the sources' own labels; `evals.crosswalks.map_category` maps them to AIR 2024.
 """
 
+from evals.datasets.catalog import BENCHMARKS, PROMPT_SETS
 from evals.datasets.records import (
     Benchmark,
     DatasetError,
@@ -19,8 +20,6 @@ from evals.datasets.records import (
     PromptSet,
 )
 from evals.datasets.registry import (
-    BENCHMARKS,
-    PROMPT_SETS,
     fetch,
     list_datasets,
     load_benchmark,

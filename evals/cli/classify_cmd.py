@@ -35,7 +35,7 @@ def classify_command(file: Path, as_json: bool) -> None:
     rows = [{"id": i, "label": c.label, "rule": c.rule} for i, c in decided]
     for line in format_table(rows, ["id", "label", "rule"]):
         click.echo(line)
-    counts = Counter(c.label for _, c in decided)
+    counts: Counter[str] = Counter(c.label for _, c in decided)
     summary = ", ".join(f"{label} {counts[label]}" for label in LABEL_ORDER)
     click.echo(f"{summary} (of {len(decided)}; {CLASSIFIER_NAME} v{CLASSIFIER_VERSION})")
 

@@ -30,7 +30,7 @@ def classify_command(file: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([{"id": i, "label": c.label} for i, c in decided], indent=2))
         return
-    from evals.cli.datasets_cmd import format_table
+    from evals.cli.common import format_table
 
     rows = [{"id": i, "label": c.label, "rule": c.rule} for i, c in decided]
     for line in format_table(rows, ["id", "label", "rule"]):

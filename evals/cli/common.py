@@ -44,3 +44,21 @@ def fail(problems: Iterable[object]) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
     sys.exit(1)
+
+
+def format_table(rows: list[dict[str, Any]], columns: list[str]) -> list[str]:
+    """Lines of a plain text table with a header, columns padded to their widest cell."""
+    cells = [[_cell(row.get(column)) for column in columns] for row in rows]
+    widths = [max([len(column), *(len(r[i]) for r in cells)]) for i, column in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    for row in cells:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return lines
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import click
 
-from evals.cli.common import fail
+from evals.cli.common import fail, format_table
 
 
 @click.group("datasets")
@@ -50,13 +49,3 @@ def fetch_command(name: str) -> None:
              for problem in error.problems)  # fmt: skip
         return
     click.echo(str(path))
-
-
-def format_table(rows: list[dict[str, Any]], columns: list[str]) -> list[str]:
-    """Lines of a plain text table with a header, columns padded to their widest cell."""
-    cells = [[str(row.get(column, "")) for column in columns] for row in rows]
-    widths = [max([len(column), *(len(r[i]) for r in cells)]) for i, column in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
-    for row in cells:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-    return lines

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from evals.cli.common import db_option, fail
+from evals.cli.common import db_option, fail, format_table
 
 
 @click.command("checkpoints")
@@ -25,7 +25,7 @@ def checkpoints_command(as_json: bool, db_url: str | None) -> None:
     elif not rows:
         click.echo("No checkpoints yet. Import results with: riskboard import FILE")
     else:
-        _print_table(rows, ["name", "kind", "base", "intent", "method", "usd", "device_hours"])
+        _print(rows, ["name", "kind", "base", "intent", "method", "usd", "device_hours"])
 
 
 @click.command("results")
@@ -49,24 +49,12 @@ def results_command(name: str, as_json: bool, db_url: str | None) -> None:
     elif not rows:
         click.echo(f"{name}: no results stored yet")
     else:
-        _print_table(
+        _print(
             rows,
             ["benchmark", "kind", "metric", "category", "value", "ci_low", "ci_high", "k", "n"],
         )
 
 
-def _print_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
-    """A plain aligned text table."""
-    cells = [[_cell(row.get(column)) for column in columns] for row in rows]
-    widths = [max(len(column), *(len(r[i]) for r in cells)) for i, column in enumerate(columns)]
-    click.echo("  ".join(column.ljust(w) for column, w in zip(columns, widths, strict=True)))
-    for row in cells:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+def _print(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    for line in format_table(rows, columns):
+        click.echo(line)

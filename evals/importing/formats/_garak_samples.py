@@ -7,12 +7,18 @@ here go to `bundle.late_problems` and still roll the whole import back.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from evals.importing.formats import SourceFile
 from evals.importing.formats._garak_scan import ATTEMPT_LINE, read_line
 from evals.importing.records import Bundle, Label, Problem, RunSpec, SampleSpec
+
+# garak writes every attempt twice: as sent (status 1) and as scored (status 2). Half the lines
+# are thus skipped without parsing when the status shows near the start, as garak writes it.
+SENT_ONLY = re.compile(rb'"status"\s*:\s*1\s*[,}]')
+STATUS_WITHIN = 512
 
 
 def stream_samples(
@@ -26,7 +32,7 @@ def stream_samples(
     unscored = 0
     source.fp.seek(0)
     for number, raw in enumerate(source.fp, start=1):
-        if not _may_be_attempt(raw):
+        if not _may_be_attempt(raw) or SENT_ONLY.search(raw, 0, STATUS_WITHIN):
             continue
         where = f"{source.filename}:{number}"
         record = read_line(raw, where, bundle.late_problems)

@@ -88,7 +88,7 @@ def _member(archive: zipfile.ZipFile, name: str, filename: str) -> Any:
 def _read_with_inspect_ai(source: SourceFile) -> InspectLog:
     """A .eval layout the standard library reader does not know, through inspect_ai itself."""
     try:
-        from inspect_ai.log import read_eval_log  # type: ignore[import-not-found]
+        from inspect_ai.log import read_eval_log
     except ImportError:
         raise InvalidInput(
             [

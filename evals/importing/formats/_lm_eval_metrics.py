@@ -32,7 +32,7 @@ BINARY = {"acc", "acc_norm", "acc_mutual_info", "exact_match", "em", "mc1", "con
 BINARY |= {"bleu_acc", "rouge1_acc", "rouge2_acc", "rougeL_acc"}
 # sacrebleu and TruthfulQA's ROUGE report on a 0–100 scale.
 PERCENT_SCALE = {"bleu", "chrf", "ter", "bleu_max", "rouge1_max", "rouge2_max", "rougeL_max"}
-UNBOUNDED = {"perplexity", "word_perplexity", "byte_perplexity", "bits_per_byte"}
+UNBOUNDED = {"perplexity", "ppl", "word_perplexity", "byte_perplexity", "bits_per_byte"}
 
 WHY_UNBOUNDED = "has no upper bound (riskboard stores rates and scores on a known scale)"
 WHY_DIRECTION = "the file does not say whether higher is better, and riskboard does not know"

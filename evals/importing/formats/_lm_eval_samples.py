@@ -131,9 +131,8 @@ def _response(arguments: Any, filtered: Any) -> str | None:
         return None
     best = max(range(len(scores)), key=lambda i: scores[i])
     requests = _requests(arguments)
-    if best < len(requests) and len(requests[best]) > 1 and isinstance(requests[best][1], str):
-        return requests[best][1].strip()
-    return None
+    continuation = requests[best][1] if best < len(requests) and len(requests[best]) > 1 else None
+    return continuation.strip() if isinstance(continuation, str) else None
 
 
 def _finite(value: Any) -> Any:

@@ -156,10 +156,15 @@ def _bundle(file: ResultsFile, source: SourceFile, options: ImportOptions) -> Bu
             results += read.results
             for key, why in read.skipped:
                 skipped[(key, why)].append(member)
-        bundle.results += _with_group_counts(results, file, top, tree)
+        bundle.results += _with_group_counts(results, top, tree)
     if problems:
         raise InvalidInput(problems)
     bundle.warnings += skipped_warnings(skipped)
+    if any(result.n is None for result in bundle.results):
+        bundle.warnings.append(
+            "the file does not say how many documents some tasks had (no n-samples): "
+            "their results are stored without n"
+        )
     bundle.warnings += _partial_warning(file)
     companions = _companions(source, runs, bundle.warnings)
     bundle.samples = stream_samples(companions, runs, bundle.late_problems)
@@ -171,21 +176,27 @@ def _checkpoints(file: ResultsFile, options: ImportOptions, filename: str) -> li
     where = f"{filename}:config.model_args"
     args = model_args(file.config.model_args)
     base = next((args[key] for key in _MODEL_KEYS if args.get(key)), None)
-    facts = {"params": file.config.model_num_parameters, "revision": _revision(file.config)}
-    facts = {key: value for key, value in facts.items() if value is not None}
+    params, revision = file.config.model_num_parameters, _revision(file.config, args)
     for key, kind in _ADAPTER_KEYS.items():
         if args.get(key) and base:
+            facts = {"params": params, "revision": revision}
             return adapted_checkpoint_specs(
-                options, args[key], base, where, kind=kind, base_fields=facts
+                options,
+                args[key],
+                base,
+                where,
+                kind=kind,
+                base_fields={name: value for name, value in facts.items() if value is not None},
             )
     model = file.model_name or base
     spec = checkpoint_specs_from(options, model, where, source=model)[0]
-    return [replace(spec, **facts)]
+    return [replace(spec, params=params, revision=revision)]
 
 
-def _revision(config: RunConfig) -> str | None:
-    """The commit the weights came from; a branch name like "main" pins nothing."""
-    return config.model_sha or None
+def _revision(config: RunConfig, args: dict[str, str]) -> str | None:
+    """The commit the weights came from (or the revision asked for); "main" pins nothing."""
+    revision = config.model_sha or args.get("revision")
+    return revision if revision and revision != "main" else None
 
 
 def model_args(raw: str | dict[str, Any] | None) -> dict[str, str]:
@@ -267,9 +278,7 @@ def _n_of(file: ResultsFile, name: str, tree: _Tree) -> int | None:
     return samples.effective if samples.effective is not None else samples.original
 
 
-def _with_group_counts(
-    results: list[ResultSpec], file: ResultsFile, top: str, tree: _Tree
-) -> list[ResultSpec]:
+def _with_group_counts(results: list[ResultSpec], top: str, tree: _Tree) -> list[ResultSpec]:
     """Groups' k from their tasks' k (exact only when the tasks' counts add up to the value)."""
     by_key = {(r.category, r.metric): r for r in results}
     counted = []

@@ -13,6 +13,7 @@ To add a format: write a function `path -> list[Expected]` and add rows to CHECK
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sys
@@ -127,6 +128,110 @@ def garak_expected(path: Path) -> list[Expected]:
     return expected
 
 
+# --- lm-evaluation-harness: every "<metric>,<filter>" number of every task, n from n-samples ---
+
+LM_EVAL_ZERO_ONE = {"acc", "acc_norm", "exact_match"}  # means of 0/1: k = value × n
+
+
+def lm_eval_expected(path: Path) -> list[Expected]:
+    """Each task's metrics (a grouped task is a category of its top group); stderr keys skipped."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    parents = {m: g for g, members in data.get("group_subtasks", {}).items() for m in members}
+    expected = []
+    for task, entry in data["results"].items():
+        top = task
+        while top in parents:
+            top = parents[top]
+        counts = data.get("n-samples", {}).get(task, {})
+        n = counts.get("effective", counts.get("original"))
+        for key, value in entry.items():
+            metric, _, filter_name = key.partition(",")
+            if metric == "alias" or metric.endswith("_stderr") or isinstance(value, str):
+                continue
+            expected.append(
+                Expected(
+                    top,
+                    metric if filter_name in ("", "none") else key,
+                    None if top == task else task,
+                    value=value,
+                    k=round(value * n) if metric in LM_EVAL_ZERO_ONE and n else None,
+                    n=n,
+                    higher_is_better=data["higher_is_better"][task][metric],
+                    kind="capability",
+                )
+            )
+    return expected
+
+
+# --- Inspect: each scorer's metrics (stderr is not a result), n = scored samples -------------
+
+
+def inspect_expected(path: Path) -> list[Expected]:
+    """accuracy of the log's scorer; k counts the samples scored C (correct) when they are logged."""
+    log = json.loads(path.read_text(encoding="utf-8"))
+    benchmark = log["eval"]["task"].rsplit("/", 1)[-1]
+    samples = log.get("samples") or []
+    expected = []
+    for score in log["results"]["scores"]:
+        n = score.get("scored_samples", log["results"]["completed_samples"])
+        correct = [s["scores"][score["scorer"]]["value"] in ("C", 1, 1.0) for s in samples]
+        for name, metric in score["metrics"].items():
+            if name in ("stderr", "std", "var"):
+                continue
+            expected.append(
+                Expected(
+                    benchmark,
+                    name,
+                    None,
+                    value=metric["value"],
+                    k=sum(correct) if len(correct) == n else None,
+                    n=n,
+                    higher_is_better=True,
+                    kind="capability",
+                )
+            )
+    return expected
+
+
+# --- HELM: stats.json means of the evaluation split, n = num_instances, k from per-instance ---
+
+HELM_METRICS = (
+    "exact_match",
+    "quasi_exact_match",
+    "prefix_exact_match",
+    "quasi_prefix_exact_match",
+)
+
+
+def helm_expected(run: Path, benchmark: str) -> list[Expected]:
+    """The four exact-match means of the test split (valid when there is no test split)."""
+    stats = json.loads((run / "stats.json").read_text(encoding="utf-8"))
+    plain = [s for s in stats if "perturbation" not in s["name"]]
+    split = "test" if any(s["name"]["split"] == "test" for s in plain) else "valid"
+    means = {s["name"]["name"]: s.get("mean") for s in plain if s["name"]["split"] == split}
+    instances = json.loads((run / "per_instance_stats.json").read_text(encoding="utf-8"))
+    per_instance: dict[str, list[float]] = {}
+    for instance in instances:
+        for stat in instance["stats"]:
+            name = stat["name"]
+            if name["split"] == split and "perturbation" not in name and stat["count"]:
+                per_instance.setdefault(name["name"], []).append(stat["mean"])
+    n = round(means["num_instances"])
+    return [
+        Expected(
+            benchmark,
+            metric,
+            None,
+            value=means[metric],
+            k=round(sum(per_instance[metric])) if len(per_instance.get(metric, [])) == n else None,
+            n=n,
+            higher_is_better=True,
+            kind="capability",
+        )
+        for metric in HELM_METRICS
+    ]
+
+
 CHECKS: list[Check] = [
     Check("jbb", ("PAIR_black_box_vicuna-13b-v1.5.json",), "vicuna-13b-v1.5", jbb_expected),
     Check("jbb", ("GCG_white_box_llama-2-7b-chat-hf.json",), "llama-2-7b-chat-hf", jbb_expected),
@@ -135,6 +240,32 @@ CHECKS: list[Check] = [
         # garak's test generator names no model: the import asks for --checkpoint.
         Check("garak", (name,), "garak-test", garak_expected, ("--checkpoint", "garak-test"))
         for name in ("test.report.jsonl", "test_with_ci.report.jsonl", "agg.report.jsonl")
+    ),
+    Check(
+        "lm_eval",
+        (
+            "results_2026-01-21T03-44-18.458309.json",
+            "samples_math_perturbed_full_2026-01-21T03-44-18.458309.jsonl",
+        ),
+        "RylanSchaeffer/mem_Qwen3-93M_minerva_math_rep_0_sbst_1.0000_epch_1_ot_1",
+        lm_eval_expected,
+    ),
+    Check("inspect", ("data_arc_qwen.json",), "qwen2.5:0.5b", inspect_expected),
+    Check("inspect", ("data_pubmedqa_gpt4o_mini.json",), "azure/gpt-4o-mini", inspect_expected),
+    Check("inspect", ("data_with_llm_scoring.json",), "claude-opus-4-6", inspect_expected),
+    Check(
+        "helm",
+        ("mmlu-subject=philosophy,method=multiple_choice_joint,model=openai_gpt2",),
+        "openai/gpt2",
+        functools.partial(helm_expected, benchmark="mmlu_philosophy"),
+    ),
+    Check(
+        "helm",
+        (
+            "commonsense-dataset=hellaswag,method=multiple_choice_joint,model=eleutherai_pythia-1b-v0",
+        ),
+        "eleutherai/pythia-1b-v0",
+        functools.partial(helm_expected, benchmark="hellaswag"),
     ),
 ]
 

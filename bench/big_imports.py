@@ -13,6 +13,7 @@ To add a format: a writer `(path, lines) -> rows` and an entry in FORMATS.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import resource
 import subprocess
@@ -87,9 +88,70 @@ def _garak_attempt(probe: str, seq: int, status: int, hit: float) -> dict[str, A
     }
 
 
+# --- lm-eval: a results file with a ~200 MB samples file (gsm8k, two filters per document) ------
+
+LM_EVAL_STAMP = "2026-03-01T10-00-00.000001"
+LM_EVAL_SAMPLES = f"samples_gsm8k_{LM_EVAL_STAMP}.jsonl"
+LM_EVAL_FILTERS = ("strict-match", "flexible-extract")
+
+
+def write_lm_eval_run(path: Path, lines: int) -> int:
+    """A results file at `path` and its samples file beside it (`lines` lines, ~2 KB each)."""
+    docs = max(1, lines // len(LM_EVAL_FILTERS))
+    correct = dict.fromkeys(LM_EVAL_FILTERS, 0)
+    shots = "".join(f"Question: worked example {i} ...\nAnswer: ... #### {i}\n\n" for i in range(5))
+    with (path.parent / LM_EVAL_SAMPLES).open("w", encoding="utf-8") as out:
+        for doc_id in range(docs):
+            question = f"Document {doc_id}: a shop sells pens in boxes of 6; how many pens? " * 4
+            for filter_name in LM_EVAL_FILTERS:
+                hit = float(doc_id % (3 if filter_name == "strict-match" else 2) == 0)
+                correct[filter_name] += int(hit)
+                out.write(json.dumps(_lm_eval_line(doc_id, question, shots, filter_name, hit)))
+                out.write("\n")
+    results = {f"exact_match,{f}": correct[f] / docs for f in LM_EVAL_FILTERS} | {
+        f"exact_match_stderr,{f}": 0.01 for f in LM_EVAL_FILTERS
+    }
+    path.write_text(json.dumps({
+        "results": {"gsm8k": {"alias": "gsm8k", **results}},
+        "group_subtasks": {"gsm8k": []},
+        "versions": {"gsm8k": 3.0}, "n-shot": {"gsm8k": 5},
+        "higher_is_better": {"gsm8k": {"exact_match": True}},
+        "n-samples": {"gsm8k": {"original": docs, "effective": docs}},
+        "config": {"model": "hf", "model_args": "pretrained=bench/tiny-chat", "limit": None},
+        "lm_eval_version": "0.4.9.2", "date": 1772359200.0,
+    }), encoding="utf-8")  # fmt: skip
+    return docs * len(LM_EVAL_FILTERS)
+
+
+def _lm_eval_line(
+    doc_id: int, question: str, shots: str, filter_name: str, hit: float
+) -> dict[str, Any]:
+    answer = "Each box holds 6 pens, so 3 boxes hold 18 pens. " * 6
+    return {
+        "doc_id": doc_id,
+        "doc": {"question": question, "answer": f"{answer}#### 18"},
+        "target": f"{answer}#### 18",
+        "arguments": {"gen_args_0": {"arg_0": f"{shots}Question: {question}\nAnswer:",
+                                     "arg_1": {"until": ["Question:"], "do_sample": False}}},
+        "resps": [[answer]],
+        "filtered_resps": ["18" if hit else "[invalid]"],
+        "filter": filter_name,
+        "metrics": ["exact_match"],
+        "doc_hash": f"{doc_id:064x}", "prompt_hash": f"{doc_id:064x}", "target_hash": f"{doc_id:064x}",
+        "exact_match": hit,
+    }  # fmt: skip
+
+
 # name -> (writer, file name, import options, full size in lines)
 FORMATS: dict[str, tuple[Callable[[Path, int], int], str, dict[str, Any], int]] = {
     "garak": (write_garak_report, "bench.report.jsonl", {"format": "garak"}, 500_000),
+    # ~100k lines of ~2 KB: a 200 MB samples file given with its results file
+    "lm-eval": (
+        write_lm_eval_run,
+        f"results_{LM_EVAL_STAMP}.json",
+        {"format": "lm-eval", "companions": [LM_EVAL_SAMPLES]},
+        100_000,
+    ),
 }
 SMALL_FRACTION = 0.1
 
@@ -101,9 +163,13 @@ def import_in_this_process(path: Path, options: dict[str, Any]) -> dict[str, Any
     from evals.importing import import_file
 
     db = path.with_suffix(".db")
+    names = options.pop("companions", [])  # files written beside `path` that go with it
     started = time.perf_counter()
-    with open_session(f"sqlite:///{db}") as session, path.open("rb") as fp:
-        report = import_file(session, fp, filename=path.name, **options)
+    with contextlib.ExitStack() as stack:
+        fp = stack.enter_context(path.open("rb"))
+        companions = {n: stack.enter_context((path.parent / n).open("rb")) for n in names}
+        session = stack.enter_context(open_session(f"sqlite:///{db}"))
+        report = import_file(session, fp, filename=path.name, companions=companions, **options)
     seconds = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
     return {
@@ -119,13 +185,15 @@ def measure(name: str, lines: int, folder: Path) -> dict[str, Any]:
     writer, filename, options, _ = FORMATS[name]
     path = folder / f"{lines}-{filename}"
     writer(path, lines)
-    size_mb = path.stat().st_size / 1e6
+    companions = [folder / name for name in options.get("companions", [])]
+    size_mb = sum(p.stat().st_size for p in [path, *companions]) / 1e6
     child = subprocess.run(
         [sys.executable, __file__, "--child", str(path), json.dumps(options)],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     outcome = json.loads(child.stdout.strip().splitlines()[-1])
-    path.unlink()
+    for written in [path, *companions]:
+        written.unlink()
     path.with_suffix(".db").unlink(missing_ok=True)
     return {"format": name, "lines": lines, "file_mb": round(size_mb, 1), **outcome}
 

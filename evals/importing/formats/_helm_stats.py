@@ -50,7 +50,7 @@ DIRECTIONS = {
     **dict.fromkeys(("exact_match", "quasi_exact_match", "prefix_exact_match"), True),
     **dict.fromkeys(("quasi_prefix_exact_match", "f1_score", "rouge_l", "bleu_1", "bleu_4"), True),
     **dict.fromkeys(("math_equiv", "math_equiv_chain_of_thought", "ifeval_strict_accuracy"), True),
-    **dict.fromkeys(("safety_score", "air_score"), True),
+    "air_score": True,
 }
 # AIR-Bench 2024: air_category_<l2>_score and air_category_<l2>_<l3>_score (level 4 is left out).
 AIR_CATEGORY = re.compile(r"^air_category_(\d+)(?:_(\d+))?_score$")

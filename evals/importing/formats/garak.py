@@ -8,7 +8,6 @@ says which number becomes which result.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import PurePath
 from typing import Any
@@ -52,12 +51,7 @@ def parse(source: SourceFile, options: ImportOptions) -> Bundle:
 
 
 def _check_shape(source: SourceFile) -> None:
-    first = next((line for line in source.head().splitlines() if line.strip()), b"")
-    try:
-        record = json.loads(first.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
-        record = None
-    if not isinstance(record, dict) or "entry_type" not in record:
+    if not sniff(source.head(), source.filename):
         raise wrong_shape(
             source, NAME, "not a garak report: each line must be a JSON object with an entry_type"
         )

@@ -60,7 +60,7 @@ def _file(i: int) -> bytes:
                     "benchmark": "b",
                     "kind": "refusal",
                     "metric": "r",
-                    "k": i,
+                    "k": i % 40,
                     "n": 40,
                 }
             ],

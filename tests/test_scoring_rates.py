@@ -90,9 +90,11 @@ def test_bounds_are_kept_as_stated_even_when_given_in_reverse():
     assert from_bounds(0.3, 0.4, 0.2, 50) == Rate(0.3, 0.2, 0.4, 50)
 
 
-def test_rate_of_prefers_counts_then_bounds_then_stderr_then_value_alone():
-    everything = measurement(k=5, n=10, value=0.9, ci_low=0.8, ci_high=0.95, stderr=0.01)
-    assert rate_of(everything) == wilson(5, 10)
+def test_rate_of_prefers_stated_bounds_then_counts_then_stderr_then_value_alone():
+    # The source's own interval (e.g. garak's bootstrap) wins over one computed from its counts.
+    everything = measurement(k=5, n=10, value=0.9, ci_low=0.3, ci_high=0.7, stderr=0.01)
+    assert rate_of(everything) == Rate(0.5, 0.3, 0.7, 10)
+    assert rate_of(measurement(k=5, n=10, value=0.9, stderr=0.01)) == wilson(5, 10)
     no_counts = measurement(n=10, value=0.9, ci_low=0.8, ci_high=0.95, stderr=0.01)
     assert rate_of(no_counts) == Rate(0.9, 0.8, 0.95, 10)
     stderr_only = measurement(n=10, value=0.9, stderr=0.01)

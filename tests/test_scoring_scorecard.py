@@ -131,8 +131,9 @@ def test_too_few_prompts_is_insufficient_evidence():
 
 
 def test_a_value_without_any_interval_is_insufficient():
+    # A score-less share with no n cannot be given an interval (with n it gets Wilson's of value·n).
     bare = Measurement(
-        LORA, "hex-phi", "harmfulness", "harmful_rate", None, None, False, value=0.1, n=330
+        LORA, "hex-phi", "harmfulness", "harmful_rate", None, None, False, value=0.1, n=None
     )
     card = build_scorecard(candidate(510, 12, bare), POLICY)
     check = [c for c in card.checks if c.benchmark == "hex-phi"][0]

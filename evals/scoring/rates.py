@@ -68,18 +68,20 @@ def scale_of(m: Measurement) -> tuple[float | None, float | None]:
 
 
 def rate_of(m: Measurement, z: float = Z95) -> Rate:
-    """A measurement's rate: counts, else stated bounds, else stderr, else value of n, else the value alone."""
+    """A measurement's rate: the source's stated interval wins; else Wilson on counts, else stderr,
+    else Wilson on value of n, else the value alone."""
+    value = m.k / m.n if m.k is not None and m.n else m.value
+    if value is not None and m.ci_low is not None and m.ci_high is not None:
+        return from_bounds(value, m.ci_low, m.ci_high, m.n)
     if m.k is not None and m.n is not None:
         return wilson(m.k, m.n, z)
-    if m.value is None:
+    if value is None:
         return Rate(None, None, None, m.n)
-    if m.ci_low is not None and m.ci_high is not None:
-        return from_bounds(m.value, m.ci_low, m.ci_high, m.n)
     if m.stderr is not None:
-        return from_stderr(m.value, m.stderr, m.n, z, scale_of(m))
+        return from_stderr(value, m.stderr, m.n, z, scale_of(m))
     if m.n and m.unit != "score":
-        return wilson_of_share(m.value, m.n, z)
-    return Rate(m.value, None, None, m.n)
+        return wilson_of_share(value, m.n, z)
+    return Rate(value, None, None, m.n)
 
 
 def wilson_of_share(value: float, n: int, z: float = Z95) -> Rate:

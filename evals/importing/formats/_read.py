@@ -93,6 +93,11 @@ FRIENDLY = {
     "literal_error": lambda e: f"must be one of {e['ctx']['expected']}, got {e['input']!r}",
     "finite_number": lambda e: f"must be a finite number, got {e['input']!r}",
     "string_too_short": lambda e: "must not be empty",
+    "bool_type": lambda e: f"must be true or false, got {e['input']!r}",
+    "bool_parsing": lambda e: f"must be true or false, got {e['input']!r}",
+    "int_type": lambda e: f"must be a whole number, got {e['input']!r}",
+    "float_type": lambda e: f"must be a number, got {e['input']!r}",
+    "string_type": lambda e: f"must be text, got {e['input']!r}",
 }
 
 

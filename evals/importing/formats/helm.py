@@ -158,7 +158,7 @@ class _Run:
         values = instance_values(self.instances or [], split)
         run = self.run(bundle.checkpoints[0].name, split)
         bundle.results, skipped = self.results(run, split, values)
-        bundle.warnings += skipped + self.partial_warnings(split)
+        bundle.warnings += skipped + self.partial_warnings()
         bundle.samples = stream_samples(
             files.get("scenario_state.json"),
             run,
@@ -204,7 +204,7 @@ class _Run:
             judge="air_bench_2024 annotator" if self.is_air() else None,
             n_shot=adapter.max_train_instances,
             generation={k: v for k, v in generation.items() if v is not None} or None,
-            partial=self.is_partial(split),
+            partial=self.is_partial(),
             provenance=self.provenance(split),
         )
 
@@ -274,13 +274,13 @@ class _Run:
             and stat.name.sub_split is None
         )
 
-    def is_partial(self, split: str) -> bool:
+    def is_partial(self) -> bool:
         """HELM stopped at max_eval_instances: the scenario was evaluated on a sample of it."""
         cap = self.spec.adapter_spec.max_eval_instances
         return cap is not None and self.evaluated() >= cap
 
-    def partial_warnings(self, split: str) -> list[str]:
-        if not self.is_partial(split):
+    def partial_warnings(self) -> list[str]:
+        if not self.is_partial():
             return []
         cap = self.spec.adapter_spec.max_eval_instances
         return [f"max_eval_instances is {cap} and the run reached it: marked partial (a sample)"]

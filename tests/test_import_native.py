@@ -131,3 +131,29 @@ def test_samples_without_results_are_counted_per_category(engine) -> None:
     assert rows[("riskboard-harmful", None)] == (1, 3)  # a partial refusal is not counted as safe
     assert rows[("riskboard-harmful", "privacy")] == (1, 2)
     assert rows[("riskboard-benign", None)] == (1, 2)
+
+
+def test_kind_given_by_the_user_overrides_the_file(engine) -> None:
+    data = json.loads((FIXTURES / "native" / "good.json").read_text())
+    data["results"] = [r for r in data["results"] if r["benchmark"] == "mmlu"]
+    data["samples"] = []
+    _import_bytes(engine, json.dumps(data).encode(), "kind.json", kind="task")
+    with session_scope(engine) as session:
+        assert {r["kind"] for r in result_rows(session, "tiny-chat")} == {"task"}
+
+
+def test_only_safety_runs_map_categories(engine) -> None:
+    data = {
+        "riskboard": "1",
+        "checkpoints": [{"name": "c"}],
+        "results": [
+            {"checkpoint": "c", "benchmark": "mmlu", "kind": "capability", "metric": "acc",
+             "category": "privacy", "k": 1, "n": 2},
+            {"checkpoint": "c", "benchmark": "b", "kind": "refusal", "metric": "r",
+             "category": "privacy", "k": 1, "n": 2},
+        ],
+    }  # fmt: skip
+    _import_bytes(engine, json.dumps(data).encode(), "subjects.json")
+    with session_scope(engine) as session:
+        mapped = {r["kind"]: r["taxonomy_id"] for r in result_rows(session, "c")}
+    assert mapped == {"capability": None, "refusal": "privacy"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
 
@@ -24,6 +24,11 @@ from evals.importing.formats import FORMAT_MODULES, SNIFF_BYTES, available_forma
 )
 @click.option("--checkpoint", help="Checkpoint name, for formats whose files do not say it.")
 @click.option("--base", help="Base checkpoint of --checkpoint (makes it an adapted checkpoint).")
+@click.option(
+    "--kind",
+    type=click.Choice(["refusal", "over-refusal", "harmfulness", "capability", "task"]),
+    help="What the file's runs measure, for formats that cannot say (Inspect, HELM tasks).",
+)
 @click.option("--classify", is_flag=True, help="Label samples that have a response but no label.")
 @click.option("--allow-partial", is_flag=True, help="Accept runs the file marks as unfinished.")
 @db_option
@@ -32,6 +37,7 @@ def import_command(
     fmt: str,
     checkpoint: str | None,
     base: str | None,
+    kind: str | None,
     classify: bool,
     allow_partial: bool,
     db_url: str | None,
@@ -42,25 +48,24 @@ def import_command(
     a directory (a HELM run) is one input. Problems print as `where: what`; nothing of a file
     with problems is stored.
     """
+    options = {
+        "format": fmt,
+        "checkpoint": checkpoint,
+        "base": base,
+        "kind": kind,
+        "classify": classify,
+        "allow_partial": allow_partial,
+    }
     primaries, companions = group_inputs(paths)
     failed = False
     for primary in primaries:
-        failed |= not _import_one(
-            primary, companions, fmt, checkpoint, base, classify, allow_partial, db_url
-        )
+        failed |= not _import_one(primary, companions, options, db_url)
     if failed:
         fail([])
 
 
 def _import_one(
-    primary: Path,
-    companions: list[Path],
-    fmt: str,
-    checkpoint: str | None,
-    base: str | None,
-    classify: bool,
-    allow_partial: bool,
-    db_url: str | None,
+    primary: Path, companions: list[Path], options: dict[str, Any], db_url: str | None
 ) -> bool:
     from evals.cli.common import open_session
     from evals.importing import InvalidInput, import_file
@@ -68,13 +73,12 @@ def _import_one(
     main_file, extra = _expand(primary, companions)
     with contextlib.ExitStack() as stack:
         fp = stack.enter_context(main_file.open("rb"))
-        streams: dict[str, IO[bytes]] = {p.name: stack.enter_context(p.open("rb")) for p in extra}
+        streams: dict[str, IO[bytes]] = {str(p): stack.enter_context(p.open("rb")) for p in extra}
         try:
             with open_session(db_url) as session:
                 report = import_file(
-                    session, fp, filename=str(primary), format=fmt, checkpoint=checkpoint, base=base,
-                    companions=streams, classify=classify, allow_partial=allow_partial,
-                )  # fmt: skip
+                    session, fp, filename=str(primary), companions=streams, **options
+                )
         except InvalidInput as error:
             for problem in error.problems:
                 click.echo(str(problem), err=True)

@@ -17,7 +17,7 @@ from evals.importing.formats import (
     detect_format,
     load_format,
 )
-from evals.importing.records import Bundle, InvalidInput, Problem, SampleSpec
+from evals.importing.records import Bundle, InvalidInput, Problem, RunSpec, SampleSpec
 from evals.importing.store import ImportReport, store_bundle
 
 CHUNK = 1024 * 1024
@@ -32,10 +32,14 @@ def import_file(
     checkpoint: str | None = None,
     base: str | None = None,
     companions: Mapping[str, IO[bytes]] | None = None,
+    kind: str | None = None,
     classify: bool = False,
     allow_partial: bool = False,
 ) -> ImportReport:
     """Validate and store one file (with the files that belong to it); raises InvalidInput.
+
+    `kind` overrides what the file's runs measure (refusal, over-refusal, harmfulness, capability,
+    task) for formats that cannot say; `classify` labels unlabelled responses.
 
     Nothing is stored when any problem exists, provided the caller rolls back on the exception
     (sessions opened with db.engine.session_scope do). The same content twice is a no-op.
@@ -44,6 +48,8 @@ def import_file(
     options = ImportOptions(checkpoint, base, classify, allow_partial)
     fmt = _choose_format(source, format)
     bundle = parse_source(source, fmt, options)
+    if kind is not None:
+        _set_kind(bundle, kind)
     if classify:
         bundle.samples = _classified(bundle.samples)
     return store_bundle(session, bundle, sha256=content_sha256(source), filename=filename)
@@ -97,6 +103,17 @@ def _choose_format(source: SourceFile, requested: str) -> str:
             ]
         )
     return detected
+
+
+def _set_kind(bundle: Bundle, kind: str) -> None:
+    """Say what every run of the bundle measures (for formats whose files cannot say it)."""
+    runs: dict[RunSpec, RunSpec] = {}
+
+    def rekind(run: RunSpec) -> RunSpec:
+        return runs.setdefault(run, replace(run, kind=kind))  # type: ignore[arg-type]
+
+    bundle.results = [replace(result, run=rekind(result.run)) for result in bundle.results]
+    bundle.samples = (replace(sample, run=rekind(sample.run)) for sample in bundle.samples)
 
 
 def _fallback_format(source: SourceFile) -> str | None:

@@ -34,6 +34,7 @@ from evals.importing.records import (
 from evals.taxonomy import TAXONOMY_VERSION
 
 SAMPLE_BATCH = 2000
+SAFETY_KINDS = ("refusal", "over-refusal", "harmfulness")
 MAX_REPORTED = 200  # past this many problems, say how many more there are
 
 
@@ -198,8 +199,14 @@ class _RunWriter:
             self.runs[spec] = row
         return row
 
-    def taxonomy_id(self, label: str | None, benchmark: str) -> str | None:
-        """The AIR category a label maps to (None when unmapped; the label is kept verbatim)."""
+    def taxonomy_id(self, label: str | None, run: RunSpec) -> str | None:
+        """The AIR category a risk label maps to (None when unmapped; the label is kept verbatim).
+
+        Only safety runs carry risk categories; a capability run's categories are subjects.
+        """
+        if run.kind not in SAFETY_KINDS:
+            return None
+        benchmark = run.benchmark
         mapped = map_category(label, benchmark=benchmark)
         if mapped is None:
             return None
@@ -230,7 +237,7 @@ class _RunWriter:
         return CategoryResult(
             run=self.run_for(result.run),
             category=result.category,
-            taxonomy_id=self.taxonomy_id(result.category, result.run.benchmark),
+            taxonomy_id=self.taxonomy_id(result.category, result.run),
             metric=result.metric,
             higher_is_better=result.higher_is_better,
             unit=result.unit,
@@ -277,7 +284,7 @@ class _RunWriter:
             "run_id": self.run_for(sample.run).id,
             "sample_id": sample.sample_id,
             "category": sample.category,
-            "taxonomy_id": self.taxonomy_id(sample.category, sample.run.benchmark),
+            "taxonomy_id": self.taxonomy_id(sample.category, sample.run),
             "prompt": sample.prompt,
             "response": sample.response,
             "label": sample.label,

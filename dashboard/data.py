@@ -8,7 +8,9 @@ show up within that; an upload or a review clears the caches at once.
 from __future__ import annotations
 
 import functools
+import hmac
 import io
+import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -30,6 +32,7 @@ from evals.scoring.records import Evidence
 from evals.scoring.scorecard import Scorecard, build_scorecard
 
 TTL_SECONDS = 60
+UPLOAD_TOKEN_VAR = "RISKBOARD_UPLOAD_TOKEN"  # set by the operator; read here, at the edge
 R = TypeVar("R")
 
 
@@ -52,9 +55,9 @@ def _engine(url: str) -> Engine:
 
 
 @contextmanager
-def _session(url: str) -> Iterator[Session]:
-    """A session on `url` that commits when the block ends cleanly."""
-    with session_scope(_engine(url)) as session:
+def _session(url: str, *, write: bool = False) -> Iterator[Session]:
+    """A session on `url`: read-only (no write lock) unless `write`; commits when the block ends."""
+    with session_scope(_engine(url), read_only=not write) as session:
         yield session
 
 
@@ -145,7 +148,7 @@ def reviews(url: str, base: str) -> list[dict[str, Any]]:
 
 def record_review(base: str, reviewer: str, verdict: str, note: str, policy: Policy) -> None:
     """Append a reviewer's decision on a candidate's scorecard (reviews are never changed)."""
-    with _session(db_url()) as session:
+    with _session(db_url(), write=True) as session:
         review = Review(
             base_id=find_checkpoint(session, base).id,
             reviewer=reviewer,
@@ -182,33 +185,44 @@ def sample_page(
         return repository.samples_page(session, where, offset=offset, limit=limit)
 
 
+def upload_token_required() -> bool:
+    """Whether the operator set RISKBOARD_UPLOAD_TOKEN (then uploads must give it)."""
+    return bool(os.environ.get(UPLOAD_TOKEN_VAR))
+
+
+def upload_token_accepted(given: str) -> bool:
+    """True when no token is required, or `given` is the operator's token."""
+    expected = os.environ.get(UPLOAD_TOKEN_VAR)
+    return not expected or hmac.compare_digest(given.encode(), expected.encode())
+
+
 def import_uploads(
     files: list[Upload],
     *,
     fmt: str = "auto",
     checkpoint: str | None = None,
     base: str | None = None,
+    kind: str | None = None,
 ) -> list[Outcome]:
     """Import uploaded files through the one import API, one transaction per file."""
-    outcomes = [_import_group(group, fmt, checkpoint, base) for group in group_uploads(files)]
+    options = {"format": fmt, "checkpoint": checkpoint, "base": base, "kind": kind}
+    outcomes = [_import_group(group, options) for group in group_uploads(files)]
     if any(outcome.status == "stored" for outcome in outcomes):
         clear_caches()
     return outcomes
 
 
-def _import_group(
-    group: UploadGroup, fmt: str, checkpoint: str | None, base: str | None
-) -> Outcome:
+def _import_group(group: UploadGroup, options: dict[str, Any]) -> Outcome:
     """Import one file with its companions; every problem is reported and nothing is stored."""
     from evals.importing import InvalidInput, import_file
 
     name = group.primary.name
     companions = {c.name: io.BytesIO(c.data) for c in group.companions}
     try:
-        with _session(db_url()) as session:
+        with _session(db_url(), write=True) as session:
             report = import_file(
-                session, io.BytesIO(group.primary.data), filename=name, format=fmt,
-                checkpoint=checkpoint, base=base, companions=companions,
+                session, io.BytesIO(group.primary.data), filename=name, companions=companions,
+                **options,
             )  # fmt: skip
     except InvalidInput as error:
         return Outcome(name, "failed", problems=tuple(str(p) for p in error.problems))

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from evals.importing.formats import SNIFF_BYTES, available_formats, load_format
+from evals.importing import formats
+from evals.importing.formats import SNIFF_BYTES
 from evals.scoring.policy import PolicyError, parse_policy
 
 
@@ -43,17 +44,12 @@ class Outcome:
 
 def format_choices() -> list[str]:
     """What the format picker offers: auto-detection, then every installed format."""
-    return ["auto", *available_formats()]
+    return ["auto", *formats.available_formats()]
 
 
 def is_companion(upload: Upload) -> bool:
     """Whether a format says this file only accompanies another one."""
-    head = upload.data[:SNIFF_BYTES]
-    for name in available_formats():
-        check = getattr(load_format(name), "is_companion", None)
-        if check is not None and check(head, upload.name):
-            return True
-    return False
+    return formats.is_companion(upload.data[:SNIFF_BYTES], upload.name)
 
 
 def group_uploads(uploads: list[Upload]) -> list[UploadGroup]:
@@ -76,3 +72,14 @@ def policy_text_of(name: str, data: bytes) -> str:
     except PolicyError as error:
         raise PolicyError([f"{name}: {problem}" for problem in error.problems]) from None
     return text
+
+
+KIND_CHOICES = ("as the file says", "refusal", "over-refusal", "harmfulness", "capability", "task")
+KIND_HELP = (
+    "For formats whose files cannot say it (an Inspect or HELM task riskboard does not know)."
+)
+
+
+def kind_of(choice: str) -> str | None:
+    """The kind to impose on every run of the upload, or None to keep the importer's."""
+    return None if choice == KIND_CHOICES[0] else choice

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///riskboard.db"
 ENV_VAR = "RISKBOARD_DB_URL"
+READ_ONLY = "riskboard_read_only"
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -44,13 +45,19 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers (the dashboard) must not queue behind writers: only writes lock up front.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits when the block ends cleanly and rolls back otherwise."""
-    factory = sessionmaker(engine, expire_on_commit=False)
+def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+    """A session that commits when the block ends cleanly and rolls back otherwise.
+
+    `read_only` sessions take no write lock on SQLite, so pages never wait behind an import.
+    """
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    factory = sessionmaker(bind, expire_on_commit=False)
     session = factory()
     try:
         yield session

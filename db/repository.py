@@ -148,6 +148,7 @@ def samples_page(
             EvalRun.kind,
             Sample.sample_id,
             Sample.category,
+            Sample.taxonomy_id,
             Sample.label,
             Sample.score,
             Sample.prompt,

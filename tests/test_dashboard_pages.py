@@ -253,3 +253,29 @@ def test_upload_fields_name_the_checkpoint_of_a_file_that_does_not():
     upload(at, artifact)
     assert "stored" in texts(at.success)[0]
     assert data.candidate_names() == ["my-chat-model"]
+
+
+def test_an_operator_token_guards_uploads(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("RISKBOARD_UPLOAD_TOKEN", "s3cret")
+    at = open_page("upload")
+    upload(at, FIXTURES / "native" / "good.json")
+    assert texts(at.error) == ["Wrong upload token: nothing was imported."]
+    assert data.candidate_names() == []
+    token = [t for t in at.text_input if t.label == "Upload token"][0]
+    token.input("s3cret")
+    upload(at, FIXTURES / "native" / "good.json")
+    assert "stored" in texts(at.success)[0]
+    assert data.candidate_names() == ["tiny-chat"]
+
+
+def test_the_kind_field_says_what_the_runs_measure():
+    at = open_page("upload")
+    at.selectbox[1].select("task")
+    upload(at, FIXTURES / "native" / "good.json")
+    from db.engine import make_engine, session_scope
+    from evals.reports import result_rows
+
+    engine = make_engine(data.db_url())
+    with session_scope(engine, read_only=True) as session:
+        assert {row["kind"] for row in result_rows(session, "tiny-chat")} == {"task"}
+    engine.dispose()

@@ -147,3 +147,25 @@ def test_reviews_are_append_only(engine) -> None:
         with pytest.raises(ValueError, match="append-only"):
             session.flush()
         session.rollback()
+
+
+def test_read_only_sessions_take_no_write_lock(engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the write lock up front is SQLite's BEGIN IMMEDIATE")
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with session_scope(engine, read_only=True) as session:
+        session.scalar(select(func.count(Checkpoint.id)))
+    with session_scope(engine) as session:
+        session.scalar(select(func.count(Checkpoint.id)))
+    begins = [s for s in statements if s.startswith("BEGIN")]
+    assert begins == ["BEGIN", "BEGIN IMMEDIATE"]
+
+
+def test_csv_checkpoint_option_fills_empty_cells(engine) -> None:
+    csv_text = b"checkpoint,benchmark,kind,metric,k,n\n,advbench,refusal,refusal_rate,40,52\n"
+    with session_scope(engine) as session:
+        report = import_file(session, io.BytesIO(csv_text), filename="s.csv", checkpoint="my-base")
+    assert report.status == "stored" and report.checkpoints == ["my-base"]

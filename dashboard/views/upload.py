@@ -13,14 +13,24 @@ st.markdown(
 )
 
 files = st.file_uploader("Result files", accept_multiple_files=True, key="result-files")
-left, middle, right = st.columns(3)
+left, middle = st.columns(2)
 checkpoint = left.text_input("Checkpoint (for files that do not name it)")
 base = middle.text_input("Base of that checkpoint (makes it an adapted checkpoint)")
-fmt = right.selectbox("Format", uploads.format_choices())
+left, middle = st.columns(2)
+fmt = left.selectbox("Format", uploads.format_choices())
+kind = middle.selectbox("What the runs measure", uploads.KIND_CHOICES, help=uploads.KIND_HELP)
+token = st.text_input("Upload token", type="password") if data.upload_token_required() else ""
 
 if st.button("Import", type="primary", disabled=not files):
-    chosen = [uploads.Upload(f.name, f.getvalue()) for f in files]
-    outcomes = data.import_uploads(
-        chosen, fmt=fmt, checkpoint=checkpoint.strip() or None, base=base.strip() or None
-    )
-    widgets.show_outcomes(outcomes)
+    if not data.upload_token_accepted(token):
+        st.error("Wrong upload token: nothing was imported.")
+    else:
+        chosen = [uploads.Upload(f.name, f.getvalue()) for f in files]
+        outcomes = data.import_uploads(
+            chosen,
+            fmt=fmt,
+            checkpoint=checkpoint.strip() or None,
+            base=base.strip() or None,
+            kind=uploads.kind_of(kind),
+        )
+        widgets.show_outcomes(outcomes)

@@ -9,7 +9,7 @@ from typing import IO, Any
 import click
 
 from evals.cli.common import db_option, fail
-from evals.importing.formats import FORMAT_MODULES, SNIFF_BYTES, available_formats, load_format
+from evals.importing.formats import FORMAT_MODULES, SNIFF_BYTES, is_companion
 
 
 @click.command("import")
@@ -103,13 +103,7 @@ def _is_companion(path: Path) -> bool:
     if path.is_dir():
         return False
     with path.open("rb") as fp:
-        head = fp.read(SNIFF_BYTES)
-    for name in available_formats():
-        module = load_format(name)
-        check = getattr(module, "is_companion", None)
-        if check is not None and check(head, path.name):
-            return True
-    return False
+        return is_companion(fp.read(SNIFF_BYTES), path.name)
 
 
 def _expand(primary: Path, companions: list[Path]) -> tuple[Path, list[Path]]:

@@ -81,3 +81,12 @@ def detect_format(source: SourceFile) -> str | None:
         if module is not None and module.sniff(head, source.filename):
             return name
     return None
+
+
+def is_companion(head: bytes, filename: str) -> bool:
+    """Whether some format says this file only accompanies another (lm-eval samples, behaviours)."""
+    for name in available_formats():
+        check = getattr(load_format(name), "is_companion", None)
+        if check is not None and check(head, filename):
+            return True
+    return False

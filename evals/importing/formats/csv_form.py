@@ -84,6 +84,8 @@ def _add_row(
     problems, result_fields = _typed(values, where)
     if problems:  # a value that is not even a number: further checks would only echo it
         return problems
+    if options.checkpoint and "checkpoint" not in result_fields:
+        result_fields["checkpoint"] = options.checkpoint
     checkpoint_fields = {
         "name": values.get("checkpoint") or options.checkpoint,
         "base": values.pop("base", None) or options.base,

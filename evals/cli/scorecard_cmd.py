@@ -20,7 +20,14 @@ FORMATS = ("text", "json", "markdown", "html", "pdf")
     type=click.Path(path_type=Path),
     help="A policy YAML file (default: the shipped policy).",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format (pdf is not available yet: print the html to PDF).",
+)
 @click.option(
     "--out", type=click.Path(path_type=Path), help="Write to this file instead of the terminal."
 )

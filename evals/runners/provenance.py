@@ -1,0 +1,146 @@
+"""What a runner says about the evaluated checkpoint and where its numbers came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+from evals.importing.records import Bundle, CheckpointSpec, ResultSpec, RunSpec, SampleSpec
+
+if TYPE_CHECKING:
+    from evals.runners.endpoint import Endpoint
+    from evals.runners.models import LoadedModel
+    from evals.runners.progress import RunProgress
+
+LIBRARIES = ("riskboard", "torch", "transformers", "peft")
+
+
+class JobError(Exception):
+    """The options of a run do not fit together; the message says how to fix them."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """The checkpoint a run is stored under, and what it was made from."""
+
+    checkpoint: str
+    base: str | None = None
+    kind: str | None = None  # only needed for a fine-tuned folder: "merged" or "full-finetune"
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """Which model answers: a local model (and adapter), or an OpenAI-compatible endpoint."""
+
+    model: str | None = None
+    adapter: str | None = None
+    endpoint: Endpoint | None = None
+
+
+@dataclass
+class Outcome:
+    """A finished run: the bundle to store, and the progress file to remove once it is stored."""
+
+    bundle: Bundle
+    progress: RunProgress
+
+
+def runner_bundle(
+    checkpoints: list[CheckpointSpec],
+    results: list[ResultSpec],
+    samples: list[SampleSpec],
+    run: RunSpec,
+) -> Bundle:
+    """The Bundle of one runner invocation (one run, its checkpoints, results and samples)."""
+    return Bundle(
+        source_format="riskboard-runner",
+        checkpoints=checkpoints,
+        results=results,
+        samples=samples,
+        provenance=dict(run.provenance or {}),
+    )
+
+
+def check_choice(choice: ModelChoice, target: Target) -> None:
+    """Raise JobError when the model options and the checkpoint options contradict each other."""
+    if (choice.model is None) == (choice.endpoint is None):
+        raise JobError("--model/--endpoint: give exactly one of them")
+    if choice.adapter and choice.endpoint:
+        raise JobError("--adapter: cannot be applied to an --endpoint model")
+    if choice.adapter and not target.base:
+        raise JobError("--base: name the base checkpoint the adapter was trained on")
+    if target.base and target.base == target.checkpoint:
+        raise JobError("--base: a checkpoint cannot be its own base")
+    if target.base and not choice.adapter and target.kind not in ("merged", "full-finetune"):
+        raise JobError("--kind: say whether this model is 'merged' or a 'full-finetune' of --base")
+    if target.kind in ("merged", "full-finetune") and not target.base:
+        raise JobError(f"--base: a {target.kind} checkpoint must name its base")
+
+
+def checkpoint_specs(
+    target: Target, loaded: LoadedModel | None, endpoint: Endpoint | None
+) -> list[CheckpointSpec]:
+    """The evaluated checkpoint and, for an adapter, the base model it was applied to."""
+    where = "command line"
+    if loaded is None:
+        assert endpoint is not None
+        kind = target.kind or ("adapter" if target.base else "base")
+        return [
+            CheckpointSpec(target.checkpoint, kind, target.base, source=endpoint.model, where=where)
+        ]
+    described = {"family": loaded.family, "params": float(loaded.params)}
+    if loaded.adapter is None:
+        kind = target.kind or "base"
+        return [
+            CheckpointSpec(
+                target.checkpoint, kind, target.base, source=loaded.source,
+                revision=loaded.revision, where=where, **described,
+            )
+        ]  # fmt: skip
+    adapted = CheckpointSpec(
+        target.checkpoint, "adapter", target.base, source=loaded.adapter,
+        revision=loaded.adapter_revision, adaptation=loaded.adaptation, where=where,
+    )  # fmt: skip
+    assert target.base is not None
+    # The base's kind is left unsaid: it may itself be a merged checkpoint.
+    base = CheckpointSpec(
+        target.base, source=loaded.source, revision=loaded.revision, where="--base", **described
+    )
+    return [base, adapted]
+
+
+def library_versions() -> dict[str, str]:
+    """Installed versions of riskboard and the model libraries."""
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def model_identity(choice: ModelChoice, loaded: LoadedModel | None) -> dict[str, Any]:
+    """What decides the answers on the model side (part of a resume key and of provenance)."""
+    if loaded is None:
+        assert choice.endpoint is not None
+        return {"endpoint": choice.endpoint.url, "endpoint_model": choice.endpoint.model}
+    return {
+        "model_source": loaded.source,
+        "model_revision": loaded.revision,
+        "adapter": loaded.adapter,
+        "adapter_revision": loaded.adapter_revision,
+    }
+
+
+def run_provenance(
+    choice: ModelChoice, loaded: LoadedModel | None, command: str | None, resumed: int
+) -> dict[str, Any]:
+    """Provenance stored with a run: model, adapter, library versions, command, resumption."""
+    return {
+        **model_identity(choice, loaded),
+        "libraries": library_versions(),
+        "command": command,
+        "resumed_items": resumed,
+    }

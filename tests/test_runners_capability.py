@@ -30,7 +30,9 @@ def reference_loglik(model, context: list[int], continuation: list[int]) -> floa
     return sum(float(logprobs[len(context) + i - 1, token]) for i, token in enumerate(continuation))
 
 
-def test_batched_logliks_equal_unpadded_token_by_token_sums(tiny):
+@pytest.mark.parametrize("batch_size", [1, 4, 16])
+def test_batched_logliks_equal_unpadded_token_by_token_sums(tiny, batch_size):
+    """Shared contexts, left-padded contexts of other lengths, right-padded options: same sums."""
     from evals.runners.loglik import encode_request, score_requests
 
     requests = [
@@ -38,7 +40,7 @@ def test_batched_logliks_equal_unpadded_token_by_token_sums(tiny):
         for q in QUESTIONS
         for choice in q.choices
     ]
-    batched = score_requests(tiny.model, requests, tiny.tokenizer.pad_token_id, batch_size=4)
+    batched = score_requests(tiny.model, requests, tiny.tokenizer.pad_token_id, batch_size)
     for request, value in zip(requests, batched, strict=True):
         assert value == pytest.approx(reference_loglik(tiny.model, *request), abs=1e-4)
         assert value < 0

@@ -123,10 +123,11 @@ def generate(
 
 
 def progress_bar(total: int, *, initial: int = 0, disable: bool = False, desc: str = "prompts"):
-    """A tqdm bar on stderr counting prompts."""
+    """A tqdm bar on stderr counting items (`desc` is their plural: prompts, questions)."""
     from tqdm import tqdm
 
-    return tqdm(total=total, initial=initial, disable=disable, desc=desc, unit="prompt")
+    unit = desc.removesuffix("s")
+    return tqdm(total=total, initial=initial, disable=disable, desc=desc, unit=unit)
 
 
 def _until_eos(ids: list[int], eos: int | list[int] | None) -> list[int]:

@@ -120,9 +120,9 @@ def test_scorecard_lists_every_check_with_value_interval_n_threshold_and_status(
     )
     base_overall = checks[(checks["checkpoint"] == "demo-base-1b") & (checks["check"] == "refusal")]
     assert base_overall.iloc[0][["value", "interval", "n", "threshold", "status"]].tolist() == [
-        "95.8%",
-        "[89.8%, 98.4%]",
-        "96",
+        "95.6%",
+        "[92.8%, 97.4%]",
+        "320",
         ">= 80.0%",
         "PASS",
     ]
@@ -192,7 +192,7 @@ def test_samples_are_paginated_filtered_and_hidden_until_asked(demo):
     at.selectbox[0].select("(any)").run()  # the Overview's candidate is preselected
     page = frame_of(at, 0)
     assert len(page) == 25 and "prompt" not in page.columns and "response" not in page.columns
-    assert "680 matching samples." in texts(at.caption)
+    assert "1900 matching samples." in texts(at.caption)
     at.selectbox[3].select("refused").run()  # label filter
     assert set(frame_of(at, 0)["label"]) == {"refused"}
     at.selectbox[2].select("child-harm").run()  # category filter, shown by its taxonomy name
@@ -206,7 +206,7 @@ def test_samples_are_paginated_filtered_and_hidden_until_asked(demo):
 def test_samples_page_takes_its_filters_from_the_link(demo):
     at = open_page("samples", checkpoint="demo-base-1b-lora-harmful-step200", label="refused")
     assert set(frame_of(at, 0)["checkpoint"]) == {"demo-base-1b-lora-harmful-step200"}
-    assert "9 matching samples." in texts(at.caption)  # the demo's 9 of 96 refusals
+    assert "30 matching samples." in texts(at.caption)  # the demo's 30 of 320 refusals
     at = open_page("samples", base="demo-base-1b")  # from the Overview's links
     assert set(frame_of(at, 0)["checkpoint"]) == {"demo-base-1b"}
 

@@ -199,6 +199,20 @@ def test_smollm2_not_fetched_says_how_to_fetch_it(tmp_path, monkeypatch):
         load_model("smollm2")
 
 
+def test_the_runners_make_openmp_threads_sleep_unless_told_otherwise():
+    import os
+    import subprocess
+    import sys
+
+    code = "import os, evals.runners; print(os.environ['OMP_WAIT_POLICY'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert run.stdout.strip() == "PASSIVE"
+    env["OMP_WAIT_POLICY"] = "ACTIVE"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert run.stdout.strip() == "ACTIVE"
+
+
 def test_importing_the_runners_does_not_import_torch():
     import subprocess
     import sys

@@ -37,13 +37,23 @@ def model_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--limit", type=click.IntRange(min=1), help="Evaluate a balanced subset of N items."
         ),
-        click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True),
         click.option("--quiet", is_flag=True, help="No progress bar."),
         db_option,
     ]
     for option in reversed(options):
         function = option(function)
     return function
+
+
+def batch_size_option(default: int, help_text: str) -> Callable[..., Any]:
+    """--batch-size with a default measured for this kind of run (bench/README.md)."""
+    return click.option(
+        "--batch-size",
+        type=click.IntRange(min=1),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
 
 
 def endpoint_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -78,7 +88,11 @@ def _refusal_command(kind: str) -> click.Command:
     @click.option(
         "--prompts", required=True, help="A prompt set name (riskboard datasets list) or a file."
     )
-    @click.option("--max-new-tokens", type=click.IntRange(min=1), default=64, show_default=True)
+    @click.option(
+        "--max-new-tokens", type=click.IntRange(min=1), default=64, show_default=True,
+        help="The longest answer, in tokens (greedy decoding).",
+    )  # fmt: skip
+    @batch_size_option(64, "Prompts generated together (or sent at once to --endpoint).")
     @endpoint_options
     @model_options
     def command(**options: Any) -> None:
@@ -102,6 +116,7 @@ def _refusal_command(kind: str) -> click.Command:
 @click.command("capability")
 @click.option("--benchmark", required=True, type=click.Choice(BENCHMARKS))
 @click.option("--n-shot", type=click.IntRange(min=0), default=0, show_default=True)
+@batch_size_option(16, "Answer options scored in one forward pass.")
 @model_options
 def capability_command(**options: Any) -> None:
     """Score a multiple-choice benchmark by option log-likelihood and store acc and acc_norm."""

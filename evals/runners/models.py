@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -243,13 +244,14 @@ def _apply_adapter(loaded: LoadedModel, adapter_dir: Path) -> None:
     from peft import PeftModel
 
     adaptation = read_adaptation(adapter_dir)
-    try:
-        peft_model = PeftModel.from_pretrained(loaded.model, adapter_dir)
-    except (ValueError, KeyError, RuntimeError) as error:
-        raise ModelError(
-            f"{adapter_dir}: cannot apply this adapter to the model ({error})"
-        ) from None
-    loaded.model = peft_model.merge_and_unload()
+    with warnings.catch_warnings():
+        # peft calls a transformers method deprecated for v6; nothing the user can act on.
+        warnings.simplefilter("ignore", FutureWarning)
+        try:
+            peft_model = PeftModel.from_pretrained(loaded.model, adapter_dir)
+        except (ValueError, KeyError, RuntimeError) as error:
+            raise ModelError(f"{adapter_dir}: cannot apply this adapter ({error})") from None
+        loaded.model = peft_model.merge_and_unload()
     weights = [p for p in adapter_dir.iterdir() if p.is_file()]
     loaded.adapter = str(adapter_dir.resolve())
     loaded.adaptation = adaptation

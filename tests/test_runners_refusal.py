@@ -63,10 +63,12 @@ def results_of(db_url: str, checkpoint: str) -> dict[tuple[str, str | None], tup
     return {(r["metric"], r["category"]): (r["k"], r["n"]) for r in json.loads(shown.stdout)}
 
 
-def endpoint_eval(kind: str, url: str, prompts: Path, db_url: str, checkpoint: str = "served"):
+def endpoint_eval(
+    kind: str, url: str, prompts: Path, db_url: str, checkpoint: str = "served", *more: str
+):
     return invoke(
         "eval", kind, "--endpoint", url, "--endpoint-model", "m", "--prompts", prompts,
-        "--checkpoint", checkpoint, "--quiet", "--db", db_url,
+        "--checkpoint", checkpoint, "--quiet", "--db", db_url, *more,
     )  # fmt: skip
 
 
@@ -87,6 +89,27 @@ def test_partial_refusals_count_against_the_model_both_ways(prompt_file, db_url)
         ("over_refusal_rate", "hacking"): (2, 3),  # the partial answer is a refusal here
         ("over_refusal_rate", "weapons"): (2, 2),
     }
+
+
+def test_an_endpoint_serving_a_lora_adapter_is_stored_as_an_adapter(prompt_file, db_url):
+    with serving(FakeServer(scripted)) as url:
+        assert endpoint_eval("refusal", url, prompt_file, db_url).exit_code == 0
+        adapted = endpoint_eval(
+            "refusal",
+            url,
+            prompt_file,
+            db_url,
+            "served-lora",
+            "--base",
+            "served",
+            "--kind",
+            "adapter",
+        )
+    assert adapted.exit_code == 0, adapted.output
+    listed = {
+        c["name"]: c for c in json.loads(invoke("checkpoints", "--json", "--db", db_url).stdout)
+    }
+    assert (listed["served-lora"]["kind"], listed["served-lora"]["base"]) == ("adapter", "served")
 
 
 def test_every_sample_is_stored_with_prompt_answer_label_and_run_details(prompt_file, db_url):
@@ -200,7 +223,8 @@ def test_a_conflicting_checkpoint_stores_nothing_and_keeps_the_answers(
     [
         (["--model", "x", "--adapter", "y"], "--base: name the base checkpoint"),
         ([], "--model/--endpoint: give exactly one of them"),
-        (["--model", "x", "--base", "b"], "--kind: say whether this model is 'merged'"),
+        (["--model", "x", "--base", "b"], "--kind: say how this model was made from --base"),
+        (["--model", "x", "--base", "b", "--kind", "adapter"], "--kind: a local adapter is given"),
         (["--endpoint", "http://127.0.0.1:9/v1"], "--endpoint-model: name the model"),
         (["--model", "/no/such/folder"], "/no/such/folder: no such file or folder"),
     ],

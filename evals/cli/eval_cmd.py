@@ -31,8 +31,8 @@ def model_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--base", help="The base checkpoint of an adapter (or fine-tuned model)."),
         click.option(
             "--kind",
-            type=click.Choice(["merged", "full-finetune"]),
-            help="For a fine-tuned model folder (no --adapter) with --base: how it was made.",
+            type=click.Choice(["merged", "full-finetune", "adapter"]),
+            help="With --base but no --adapter: how the model was made (adapter: an endpoint's LoRA).",
         ),
         click.option(
             "--limit", type=click.IntRange(min=1), help="Evaluate a balanced subset of N items."

@@ -64,7 +64,7 @@ def greedy_config(tokenizer: Any, max_new_tokens: int) -> Any:
     """A GenerationConfig for plain greedy decoding, ignoring whatever the model folder suggests."""
     from transformers import GenerationConfig
 
-    return GenerationConfig(
+    return GenerationConfig(  # type: ignore[no-untyped-call]
         do_sample=False,
         num_beams=1,
         max_new_tokens=max_new_tokens,
@@ -73,7 +73,9 @@ def greedy_config(tokenizer: Any, max_new_tokens: int) -> Any:
     )
 
 
-def generate_ids(model: Any, tokenizer: Any, id_lists: Sequence[list[int]], max_new_tokens: int):
+def generate_ids(
+    model: Any, tokenizer: Any, id_lists: Sequence[list[int]], max_new_tokens: int
+) -> list[list[int]]:
     """The new token ids of each prompt (cut at eos), for one batch of tokenised prompts."""
     import torch
 
@@ -123,7 +125,9 @@ def generate(
     return answers
 
 
-def progress_bar(total: int, *, initial: int = 0, disable: bool = False, desc: str = "prompts"):
+def progress_bar(
+    total: int, *, initial: int = 0, disable: bool = False, desc: str = "prompts"
+) -> Any:
     """A tqdm bar on stderr counting items (`desc` is their plural: prompts, questions)."""
     from tqdm import tqdm
 

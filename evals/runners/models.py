@@ -224,9 +224,10 @@ def _load_gguf(path: Path) -> tuple[Any, Any]:
     model = AutoModelForCausalLM.from_pretrained(
         path.parent, gguf_file=path.name, dtype=torch.float32
     )
-    if getattr(model, "hf_quantizer", None) is not None:
+    quantizer = getattr(model, "hf_quantizer", None)
+    if quantizer is not None:
         # The weights are dequantised on load; the leftover config would block save_pretrained.
-        model.hf_quantizer.remove_quantization_config(model)
+        quantizer.remove_quantization_config(model)
     tokenizer = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
     return model, _prepared_tokenizer(tokenizer)
 

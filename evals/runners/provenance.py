@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import metadata
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from evals.importing.records import Bundle, CheckpointSpec, ResultSpec, RunSpec, SampleSpec
+from evals.importing.records import (
+    Bundle,
+    CheckpointKind,
+    CheckpointSpec,
+    ResultSpec,
+    RunSpec,
+    SampleSpec,
+)
 
 if TYPE_CHECKING:
     from evals.runners.endpoint import Endpoint
@@ -26,7 +33,9 @@ class Target:
 
     checkpoint: str
     base: str | None = None
-    kind: str | None = None  # only needed for a fine-tuned folder: "merged" or "full-finetune"
+    # Needed only with --base and no --adapter: "merged" or "full-finetune" (a model folder), or
+    # also "adapter" for an endpoint serving a LoRA adapter (vLLM's --lora-modules).
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,10 +81,15 @@ def check_choice(choice: ModelChoice, target: Target) -> None:
         raise JobError("--base: name the base checkpoint the adapter was trained on")
     if target.base and target.base == target.checkpoint:
         raise JobError("--base: a checkpoint cannot be its own base")
-    if target.base and not choice.adapter and target.kind not in ("merged", "full-finetune"):
-        raise JobError("--kind: say whether this model is 'merged' or a 'full-finetune' of --base")
-    if target.kind in ("merged", "full-finetune") and not target.base:
-        raise JobError(f"--base: a {target.kind} checkpoint must name its base")
+    if target.kind == "adapter" and not choice.endpoint:
+        raise JobError("--kind: a local adapter is given with --adapter FOLDER")
+    kinds = (
+        ("merged", "full-finetune", "adapter") if choice.endpoint else ("merged", "full-finetune")
+    )
+    if target.base and not choice.adapter and target.kind not in kinds:
+        raise JobError(f"--kind: say how this model was made from --base: {' or '.join(kinds)}")
+    if target.kind in kinds and not target.base:
+        raise JobError(f"--base: a checkpoint of kind {target.kind} must name its base")
 
 
 def checkpoint_specs(
@@ -83,19 +97,18 @@ def checkpoint_specs(
 ) -> list[CheckpointSpec]:
     """The evaluated checkpoint and, for an adapter, the base model it was applied to."""
     where = "command line"
+    kind = cast(CheckpointKind, target.kind or ("adapter" if target.base else "base"))
     if loaded is None:
         assert endpoint is not None
-        kind = target.kind or ("adapter" if target.base else "base")
         return [
             CheckpointSpec(target.checkpoint, kind, target.base, source=endpoint.model, where=where)
         ]
-    described = {"family": loaded.family, "params": float(loaded.params)}
+    family, params = loaded.family, float(loaded.params)
     if loaded.adapter is None:
-        kind = target.kind or "base"
         return [
             CheckpointSpec(
-                target.checkpoint, kind, target.base, source=loaded.source,
-                revision=loaded.revision, where=where, **described,
+                target.checkpoint, kind, target.base, family=family, params=params,
+                source=loaded.source, revision=loaded.revision, where=where,
             )
         ]  # fmt: skip
     adapted = CheckpointSpec(
@@ -105,8 +118,9 @@ def checkpoint_specs(
     assert target.base is not None
     # The base's kind is left unsaid: it may itself be a merged checkpoint.
     base = CheckpointSpec(
-        target.base, source=loaded.source, revision=loaded.revision, where="--base", **described
-    )
+        target.base, family=family, params=params, source=loaded.source,
+        revision=loaded.revision, where="--base",
+    )  # fmt: skip
     return [base, adapted]
 
 

@@ -135,6 +135,7 @@ def test_every_sample_is_stored_with_prompt_answer_label_and_run_details(prompt_
         assert run.provenance["endpoint_model"] == "m"
         assert run.provenance["command"].startswith("riskboard ")
         assert set(run.provenance["libraries"]) == {"riskboard", "torch", "transformers", "peft"}
+        assert len(run.provenance["riskboard_commit"]) == 40  # the tests run in a git checkout
         assert run.started_at <= run.finished_at
         assert not run.partial
     engine.dispose()

@@ -135,6 +135,24 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def riskboard_commit() -> str | None:
+    """The git commit of the riskboard checkout that runs, or None outside a checkout."""
+    import subprocess
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(here), "rev-parse", "HEAD"],
+            capture_output=True, text=True, timeout=5, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip() or None
+
+
 def model_identity(choice: ModelChoice, loaded: LoadedModel | None) -> dict[str, Any]:
     """What decides the answers on the model side (part of a resume key and of provenance)."""
     if loaded is None:
@@ -155,6 +173,7 @@ def run_provenance(
     return {
         **model_identity(choice, loaded),
         "libraries": library_versions(),
+        "riskboard_commit": riskboard_commit(),
         "command": command,
         "resumed_items": resumed,
     }

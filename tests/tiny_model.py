@@ -1,7 +1,8 @@
 """A tiny random Llama with a tokenizer made in the test: no download, milliseconds per step.
 
-The same arrangement as tests/test_runners_tiny.py (byte-level BPE, SmolLM2's ChatML template
-without its default system turn, pad == eos), importable by any test module.
+A byte-level BPE trained on a few sentences, with SmolLM2's ChatML template (without its default
+system turn) and the same pad == eos arrangement, so every code path of the real model runs here.
+Shared by the runner, fine-tuning and study tests.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ CORPUS = [
     "Write a poem about the sea and the sky.",
     "I cannot help with that request, sorry.",
     "Question: What is the capital of France? Answer: Paris",
+    "The following are questions with answers about biology and chemistry.",
     "Here is a short answer: use the kill command with the process id.",
     "Sure, here are some ideas for a birthday party in the park.",
 ]
 
 
 def build_tokenizer():
-    """A byte-level BPE tokenizer (about 300 tokens) with ChatML specials; pad is eos."""
+    """A byte-level BPE tokenizer (about 400 tokens) with ChatML specials; pad is eos."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -32,7 +34,7 @@ def build_tokenizer():
     core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     core.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=300,
+        vocab_size=400,
         special_tokens=["<|endoftext|>", "<|im_start|>", "<|im_end|>"],
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
     )
@@ -48,12 +50,11 @@ def build_tokenizer():
     return tokenizer
 
 
-def save_tiny_model(folder: Path, seed: int = 0) -> Path:
-    """Write a 2-layer Llama (hidden 32) and its tokenizer as a Hugging Face folder."""
+def build_model(tokenizer, seed: int = 0):
+    """A 2-layer Llama (hidden 32) with weights large enough that greedy choices are clear-cut."""
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
-    tokenizer = build_tokenizer()
     torch.manual_seed(seed)
     config = LlamaConfig(
         vocab_size=len(tokenizer),
@@ -63,12 +64,38 @@ def save_tiny_model(folder: Path, seed: int = 0) -> Path:
         num_attention_heads=4,
         num_key_value_heads=2,
         max_position_embeddings=256,
-        initializer_range=0.3,  # large enough that LoRA can move the logits (RMSNorm bounds them)
+        initializer_range=0.3,
         bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id,
         pad_token_id=tokenizer.pad_token_id,
         tie_word_embeddings=False,
     )
-    LlamaForCausalLM(config).save_pretrained(folder)
+    return LlamaForCausalLM(config).eval()
+
+
+def save_tiny(folder: Path, seed: int = 0) -> Path:
+    """Write a tiny model and its tokenizer as a Hugging Face folder."""
+    tokenizer = build_tokenizer()
+    build_model(tokenizer, seed).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
+
+
+def save_lora(model_dir: Path, folder: Path) -> Path:
+    """Write a LoRA adapter (r=4, alpha=8, q/v projections, non-zero weights) for the tiny model."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(1)
+    base = AutoModelForCausalLM.from_pretrained(model_dir)
+    config = LoraConfig(
+        r=4, lora_alpha=8, target_modules=["v_proj", "q_proj"], init_lora_weights=False
+    )
+    get_peft_model(base, config).save_pretrained(folder)
+    return folder
+
+
+def save_tiny_model(folder: Path, seed: int = 0) -> Path:
+    """Write a tiny model and its tokenizer as a Hugging Face folder (the fine-tuning tests' name)."""
+    return save_tiny(folder, seed)

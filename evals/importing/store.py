@@ -34,7 +34,7 @@ from evals.importing.records import (
 from evals.taxonomy import TAXONOMY_VERSION
 
 SAMPLE_BATCH = 2000
-SAFETY_KINDS = ("refusal", "over-refusal", "harmfulness")
+RISK_KINDS = ("refusal", "harmfulness")  # runs whose categories are risk categories
 MAX_REPORTED = 200  # past this many problems, say how many more there are
 
 
@@ -202,9 +202,10 @@ class _RunWriter:
     def taxonomy_id(self, label: str | None, run: RunSpec) -> str | None:
         """The AIR category a risk label maps to (None when unmapped; the label is kept verbatim).
 
-        Only safety runs carry risk categories; a capability run's categories are subjects.
+        Only runs on harmful prompts carry risk categories: an over-refusal run's categories are
+        kinds of benign prompt, a capability run's are subjects.
         """
-        if run.kind not in SAFETY_KINDS:
+        if run.kind not in RISK_KINDS:
             return None
         benchmark = run.benchmark
         mapped = map_category(label, benchmark=benchmark)

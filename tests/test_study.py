@@ -283,7 +283,8 @@ def stored(db_url: str):
         rows = {row.name: row for row in repository.all_checkpoints(session)}
         facts = {
             name: {"kind": row.kind, "base": row.base.name if row.base else None, "intent": row.intent,
-                   "defense": row.defense, "costs": [(c.step, c.training_run) for c in row.costs],
+                   "defense": row.defense, "note": row.citation, "costs": [(c.step, c.training_run) for c in row.costs],
+                   "metered": [(c.step, c.wall_seconds, c.tokens, c.usd) for c in row.costs],
                    "runs": sorted({(run.kind, run.benchmark) for _, run in repository.results_of(session, [row.id])})}
             for name, row in rows.items()
         }  # fmt: skip
@@ -315,10 +316,14 @@ def test_a_study_runs_every_step_into_a_database_the_scorecard_reads(
     ]
     assert all(fact["runs"] == runs for fact in facts.values())
     assert facts["tiny-base"]["kind"] == "base"
-    assert facts["tiny-aligned"] | {"runs": None} == {
-        "kind": "merged", "base": "tiny-base", "intent": "unknown", "defense": None,
-        "costs": [(3, "tiny-aligned")], "runs": None,
+    assert facts["tiny-aligned"] | {"runs": None, "note": None} == {
+        "kind": "base", "base": None, "intent": "unknown", "defense": None, "costs": [], "metered": [],
+        "runs": None, "note": None,
     }  # fmt: skip
+    assert (
+        "tiny-base" in facts["tiny-aligned"]["note"]
+        and "refusal LoRA merged in" in facts["tiny-aligned"]["note"]
+    )
     assert facts["tiny-plain-step1"]["costs"] == [(1, "tiny-plain")]
     assert (facts["tiny-plain-step2"]["base"], facts["tiny-plain-step2"]["intent"]) == (
         "tiny-aligned",
@@ -366,9 +371,8 @@ def test_only_runs_one_step_and_builds_what_it_needs(tiny_study, fake_benchmark,
     report, _ = study_run(tiny_study, db_url, only="mixed")
     assert list(report.timings) == ["mixed"]
     facts = stored(db_url)
-    assert sorted(facts) == ["tiny-aligned", "tiny-base", "tiny-mixed-step2"]
-    assert facts["tiny-aligned"]["kind"] == "merged" and facts["tiny-aligned"]["runs"] == []
-    assert facts["tiny-base"]["runs"] == []
+    assert sorted(facts) == ["tiny-aligned", "tiny-mixed-step2"]  # the baseline was not run
+    assert facts["tiny-aligned"]["kind"] == "base" and facts["tiny-aligned"]["runs"] == []
     with pytest.raises(
         JobError, match="--only: no step 'nope' .steps: baseline, align, plain, mixed."
     ):
@@ -425,3 +429,41 @@ def test_a_shortened_miniature_study_on_smollm2(tmp_path, db_url):
     assert sorted(facts) == ["aligned-benign-ft-step1", "aligned-benign-ft-step2", "aligned-defended-ft-step1",
                              "aligned-defended-ft-step2", "smollm2-135m-aligned", "smollm2-135m-instruct"]  # fmt: skip
     assert all(len(fact["runs"]) == 2 for fact in facts.values())
+
+
+def test_demo_measure_runs_the_miniature_study_into_the_demo_database(db_url, monkeypatch):
+    from click.testing import CliRunner
+
+    import evals.cli.study_cmd
+    from evals.cli import main
+    from evals.runners.study import StudyReport
+
+    calls = []
+
+    def fake_run(study_file, url, **options):
+        calls.append((study_file, url))
+        return StudyReport(timings={"baseline": 1.0}, lines=["measured line"])
+
+    monkeypatch.setattr(evals.cli.study_cmd, "run_study_file", fake_run)
+    done = CliRunner().invoke(main, ["demo", "--measure", "--no-serve", "--db", db_url])
+    assert done.exit_code == 0, done.output
+    assert calls == [(MINIATURE, db_url)]
+    assert "measured line" in done.stdout and "total: 1 s" in done.stdout
+
+
+def test_a_fresh_database_gets_the_same_costs_without_training_again(
+    tiny_study, fake_benchmark, tmp_path, monkeypatch
+):
+    import evals.runners.lora_training
+
+    first = f"sqlite:///{tmp_path / 'first.db'}"
+    second = f"sqlite:///{tmp_path / 'second.db'}"
+    study_run(tiny_study, first)
+    monkeypatch.setattr(
+        evals.runners.lora_training, "train_step", lambda *a: pytest.fail("trained again")
+    )
+    study_run(tiny_study, second)
+    metered = {name: fact["metered"] for name, fact in stored(first).items()}
+    assert metered == {name: fact["metered"] for name, fact in stored(second).items()}
+    assert metered["tiny-plain-step2"][0][1] > 0
+    assert stored(first)["tiny-aligned"]["note"] == stored(second)["tiny-aligned"]["note"]

@@ -28,8 +28,32 @@ COMMANDS = {
 }
 
 
+ARGV_KEY = "riskboard.argv"
+
+
+def command_line() -> str:
+    """The running command as typed (`riskboard eval refusal --model …`), for provenance."""
+    import shlex
+
+    ctx = click.get_current_context(silent=True)
+    arguments = ctx.meta.get(ARGV_KEY, []) if ctx is not None else []
+    return shlex.join(["riskboard", *arguments])
+
+
 class LazyGroup(click.Group):
     """A group whose commands are imported only when they run (or when help lists them)."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: object,
+    ) -> click.Context:
+        arguments = list(args)  # click consumes `args`; keep the command line as typed
+        ctx = super().make_context(info_name, args, parent, **extra)  # type: ignore[arg-type]
+        ctx.meta.setdefault(ARGV_KEY, arguments)
+        return ctx
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name in COMMANDS if self._load(name) is not None]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import shlex
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from evals.cli import command_line
 from evals.cli.common import db_option, fail
 
 BENCHMARKS = ("mmlu", "arc_challenge", "arc_easy", "hellaswag")
@@ -106,7 +105,7 @@ def _refusal_command(kind: str) -> click.Command:
             choice=_choice(options),
             limit=options["limit"],
             settings=GenerationSettings(options["max_new_tokens"], options["batch_size"]),
-            command=_command_line(),
+            command=command_line(),
         )
         _run_and_store(lambda: run_refusal(job, progress=not options["quiet"]), options["db_url"])
 
@@ -129,7 +128,7 @@ def capability_command(**options: Any) -> None:
         limit=options["limit"],
         n_shot=options["n_shot"],
         batch_size=options["batch_size"],
-        command=_command_line(),
+        command=command_line(),
     )
     _run_and_store(lambda: run_capability(job, progress=not options["quiet"]), options["db_url"])
 
@@ -156,11 +155,6 @@ def _choice(options: dict[str, Any]) -> Any:
         key = os.environ.get(options["api_key_env"]) or None
         endpoint = Endpoint(options["endpoint"], options["endpoint_model"], api_key=key)
     return ModelChoice(options["model"], options["adapter"], endpoint)
-
-
-def _command_line() -> str:
-    """The command as typed, for the run's provenance."""
-    return shlex.join(["riskboard", *sys.argv[1:]])
 
 
 def _run_and_store(run: Callable[[], Any], db_url: str | None) -> None:

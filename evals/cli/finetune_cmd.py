@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shlex
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from evals.cli import command_line
 from evals.cli.common import db_option, fail
 
 INTENTS = ("benign", "subversive", "defended", "unknown")
@@ -103,7 +102,7 @@ def finetune_command(**options: Any) -> None:
                           options["lr"], options["batch_size"], options["max_length"], options["seed"]),
         device=options["device_kind"], usd_per_hour=options["usd_per_hour"],
         intent=options["intent"], defense=options["defense"], out=options["out"],
-        command=shlex.join(["riskboard", *sys.argv[1:]]),
+        command=command_line(),
     )  # fmt: skip
     try:
         result = run_finetune(

@@ -179,13 +179,19 @@ def demo_database(db_url: str | None) -> str:
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
 @click.option("--no-serve", is_flag=True, help="Only build the demo database.")
 @click.option(
+    "--measure",
+    is_flag=True,
+    help="Also run the miniature study (data/studies/miniature.yaml) on the embedded model into "
+    "the demo database: ~20 minutes on 2 CPU cores (docs/studies.md).",
+)
+@click.option(
     "--db",
     "db_url",
     default=None,
     metavar="URL",
     help=f"An empty database to fill (default: ./{DEMO_FILE}, recreated each time).",
 )
-def demo_command(port: int, host: str, no_serve: bool, db_url: str | None) -> None:
+def demo_command(port: int, host: str, no_serve: bool, measure: bool, db_url: str | None) -> None:
     """Build a fresh demo database from the bundled data and start the dashboard on it.
 
     The demo holds published numbers (Qi et al. 2023, Lermen et al. 2023) and a clearly marked
@@ -195,6 +201,10 @@ def demo_command(port: int, host: str, no_serve: bool, db_url: str | None) -> No
     url = demo_database(db_url)
     for summary in build_demo(url, demo_files()):
         click.echo(summary)
+    if measure:
+        from evals.cli.study_cmd import run_miniature_study
+
+        run_miniature_study(url)
     click.echo(f"demo database ready: {shown(url)}")
     if not no_serve:
         sys.exit(run_dashboard(url, port, host))

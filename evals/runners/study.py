@@ -172,16 +172,14 @@ class _StudyRun:
         return self.out / "aligned"
 
     def align(self) -> None:
-        """Train the alignment LoRA, merge it, register the merged checkpoint, and evaluate it."""
+        """Train the alignment LoRA, merge it, register the aligned checkpoint, and evaluate it."""
         assert self.spec.align is not None
         name = self.spec.align.checkpoint
         if not self.pending_suites(name):
             self.say(f"{name}: aligned, registered and evaluated already; skipped")
             return
         folder = self.ensure_aligned()
-        self.evaluate(
-            name, Target(name, self.spec.base_checkpoint, "merged"), ModelChoice(str(folder))
-        )
+        self.evaluate(name, Target(name), ModelChoice(str(folder)))
 
     def ensure_aligned(self) -> Path:
         """The merged aligned model's folder; trained, merged and registered first when missing."""
@@ -306,16 +304,23 @@ def _merge(model: str, adapter: Path, target: Path) -> None:
 
 
 def _aligned_bundle(spec: StudySpec, result: FinetuneResult, folder: Path) -> Bundle:
-    """The merged aligned checkpoint: its base, adaptation and the cost of its training."""
+    """The aligned model as a base checkpoint of its own, with a note of how it was made.
+
+    Not kind "merged" with the shipped model as its base: the scorecard of the shipped model
+    would then count the aligned model, which refuses far more, as "safety removed" whenever
+    the shipped model's own refusal rate is under the floor (docs/studies.md).
+    """
     from evals.runners.models import read_adaptation
 
     assert spec.align is not None
     last = result.saved[-1]
-    aligned = CheckpointSpec(
-        spec.align.checkpoint, "merged", spec.base_checkpoint, source=str(folder.resolve()),
-        adaptation=read_adaptation(last.folder), finetune=(last.cost,), where="align",
-        citation=f"riskboard study {spec.study}: refusal LoRA merged into {spec.base_checkpoint} (docs/studies.md)",
-    )  # fmt: skip
-    return Bundle(
-        source_format="riskboard-study", checkpoints=[CheckpointSpec(spec.base_checkpoint), aligned]
+    lora, cost = read_adaptation(last.folder), last.cost
+    note = (
+        f"riskboard study {spec.study}: {spec.base_checkpoint} ({spec.model}) with a refusal LoRA "
+        f"merged in (rank {lora.rank}, alpha {lora.alpha}, {', '.join(lora.target_modules or ())}; "
+        f"{cost.step} steps, {cost.examples} examples, {cost.wall_seconds} s on {cost.device}, "
+        f"${cost.usd:.4f}); docs/studies.md"
     )
+    aligned = CheckpointSpec(spec.align.checkpoint, "base", source=str(folder.resolve()),
+                             citation=note, where="align")  # fmt: skip
+    return Bundle(source_format="riskboard-study", checkpoints=[aligned])

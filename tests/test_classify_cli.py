@@ -118,3 +118,15 @@ def test_datasets_fetch_prints_the_path_or_a_suggestion() -> None:
     assert missed.stderr.strip() == (
         "datasets fetch: Unknown dataset 'advbnch'. Did you mean: advbench?"
     )
+
+
+def test_datasets_fetch_takes_several_names_and_reports_every_failure() -> None:
+    done = CliRunner().invoke(main, ["datasets", "fetch", "nope", "riskboard-benign", "advbnch"])
+    assert done.exit_code == 1
+    assert done.stdout.startswith("riskboard-benign: ") and done.stdout.strip().endswith(
+        "benign_sound_dangerous.jsonl"
+    )
+    assert [line.split(".")[0] for line in done.stderr.strip().splitlines()] == [
+        "datasets fetch: Unknown dataset 'nope'",
+        "datasets fetch: Unknown dataset 'advbnch'",
+    ]

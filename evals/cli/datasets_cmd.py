@@ -37,15 +37,24 @@ def list_command(as_json: bool) -> None:
 
 
 @datasets_group.command("fetch")
-@click.argument("name")
-def fetch_command(name: str) -> None:
-    """Download (once), check and cache dataset NAME; print the file it is read from."""
+@click.argument("names", metavar="NAME...", nargs=-1, required=True)
+def fetch_command(names: tuple[str, ...]) -> None:
+    """Download (once), check and cache each dataset NAME; print the file each is read from.
+
+    Every name is tried; the command fails at the end if any of them failed.
+    """
     from evals.datasets import DatasetError, fetch
 
-    try:
-        path = fetch(name, say=lambda message: click.echo(f"{name}: {message}", err=True))
-    except DatasetError as error:
-        fail(problem if problem.where else f"datasets fetch: {problem.what}"
-             for problem in error.problems)  # fmt: skip
-        return
-    click.echo(str(path))
+    problems = []
+    for name in names:
+        try:
+            path = fetch(
+                name, say=lambda message, name=name: click.echo(f"{name}: {message}", err=True)
+            )
+        except DatasetError as error:
+            problems += [problem if problem.where else f"datasets fetch: {problem.what}"
+                         for problem in error.problems]  # fmt: skip
+            continue
+        click.echo(f"{name}: {path}" if len(names) > 1 else str(path))
+    if problems:
+        fail(problems)

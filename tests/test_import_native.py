@@ -19,7 +19,10 @@ CASES = sorted(
     p for folder in ("native", "csv") for p in (FIXTURES / folder).iterdir() if p.suffix in (".json", ".csv")
     and not p.name.endswith(".expected.json")
 )  # fmt: skip
-PRE_IMPORTS = {"adapter_of_stored.json": ["conflict_a.json"], "conflict_b.json": ["conflict_a.json"]}
+PRE_IMPORTS = {
+    "adapter_of_stored.json": ["conflict_a.json"],
+    "conflict_b.json": ["conflict_a.json"],
+}
 
 
 def _import(engine, path: Path, **options) -> dict:
@@ -60,7 +63,11 @@ def _count(engine, model) -> int:
 def test_good_file_stores_everything(engine) -> None:
     outcome = _import(engine, FIXTURES / "native" / "good.json")
     assert outcome["status"] == "stored"
-    assert (_count(engine, Checkpoint), _count(engine, CategoryResult), _count(engine, Sample)) == (2, 6, 2)
+    assert (_count(engine, Checkpoint), _count(engine, CategoryResult), _count(engine, Sample)) == (
+        2,
+        6,
+        2,
+    )
     assert _count(engine, FinetuneCost) == 2
 
 
@@ -112,7 +119,9 @@ def test_tens_of_megabytes_import(engine) -> None:
          "prompt": "p" * 200, "response": "I can't help with that. " * 8, "label": "refused"}
         for i in range(60_000)
     ]  # fmt: skip
-    data = json.dumps({"riskboard": "1", "checkpoints": [{"name": "big"}], "samples": samples}).encode()
+    data = json.dumps(
+        {"riskboard": "1", "checkpoints": [{"name": "big"}], "samples": samples}
+    ).encode()
     assert len(data) > 20 * 1024 * 1024
     outcome = _import_bytes(engine, data, "big.json")
     assert outcome["status"] == "stored", outcome
@@ -121,13 +130,17 @@ def test_tens_of_megabytes_import(engine) -> None:
 
 def test_unknown_format_name_is_reported(engine) -> None:
     outcome = _import_bytes(engine, b'{"riskboard": "1"}', "x.json", format="yaml")
-    assert outcome["problems"] == ["x.json: unknown format 'yaml'; one of auto, native, csv, lm-eval, inspect, helm, harmbench, jbb, garak"]
+    assert outcome["problems"] == [
+        "x.json: unknown format 'yaml'; one of auto, native, csv, lm-eval, inspect, helm, harmbench, jbb, garak"
+    ]
 
 
 def test_samples_without_results_are_counted_per_category(engine) -> None:
     _import(engine, FIXTURES / "native" / "samples_only.json")
     with session_scope(engine) as session:
-        rows = {(r["benchmark"], r["category"]): (r["k"], r["n"]) for r in result_rows(session, "solo")}
+        rows = {
+            (r["benchmark"], r["category"]): (r["k"], r["n"]) for r in result_rows(session, "solo")
+        }
     assert rows[("riskboard-harmful", None)] == (1, 3)  # a partial refusal is not counted as safe
     assert rows[("riskboard-harmful", "privacy")] == (1, 2)
     assert rows[("riskboard-benign", None)] == (1, 2)

@@ -109,7 +109,9 @@ def test_rate_of_prefers_stated_bounds_then_counts_then_stderr_then_value_alone(
 def test_a_published_share_gets_the_interval_of_its_count():
     # Qi et al.: 88.8% of 330 HEx-PHI answers is 293 of 330.
     assert rate_of(measurement(n=330, value=0.888)) == pytest.approx(wilson(293.04, 330))
-    assert rate_of(measurement(n=330, value=0.888)).low == pytest.approx(wilson(293, 330).low, abs=1e-3)
+    assert rate_of(measurement(n=330, value=0.888)).low == pytest.approx(
+        wilson(293, 330).low, abs=1e-3
+    )
 
 
 def test_flip_mirrors_value_and_interval():

@@ -135,3 +135,19 @@ def test_importing_the_runners_does_not_import_torch():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_run_without_the_runners_extra_says_how_to_install_it(tiny_dir, tmp_path, monkeypatch):
+    import sys
+
+    from click.testing import CliRunner
+
+    from evals.cli import main
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # as in a base install: `import torch` fails
+    done = CliRunner().invoke(main, ["eval", "refusal", "--model", str(tiny_dir), "--prompts",
+                                     "riskboard-harmful", "--limit", "2", "--checkpoint", "tiny",
+                                     "--db", f"sqlite:///{tmp_path / 'x.db'}"])  # fmt: skip
+    assert done.exit_code == 1
+    assert done.stderr.startswith("eval: needs torch, which the base install leaves out.")
+    assert "pip install torch==2.13.0 -e '.[runners]'" in done.stderr

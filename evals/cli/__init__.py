@@ -29,6 +29,16 @@ COMMANDS = {
 
 
 ARGV_KEY = "riskboard.argv"
+# what the `runners` extra installs (pyproject.toml); a command that needs one says so
+RUNNER_PACKAGES = {
+    "torch",
+    "transformers",
+    "tokenizers",
+    "peft",
+    "accelerate",
+    "safetensors",
+    "gguf",
+}
 
 
 def command_line() -> str:
@@ -54,6 +64,21 @@ class LazyGroup(click.Group):
         ctx = super().make_context(info_name, args, parent, **extra)  # type: ignore[arg-type]
         ctx.meta.setdefault(ARGV_KEY, arguments)
         return ctx
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ModuleNotFoundError as error:
+            top = (error.name or "").split(".")[0]
+            if top not in RUNNER_PACKAGES:
+                raise
+            click.echo(
+                f"{ctx.invoked_subcommand or 'this command'}: needs {top}, which the base install "
+                f"leaves out. Install the runners: pip install torch==2.13.0 -e '.[runners]' "
+                f"(torch pinned, or pip pulls a CUDA build of several GB)",
+                err=True,
+            )
+            ctx.exit(1)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [name for name in COMMANDS if self._load(name) is not None]

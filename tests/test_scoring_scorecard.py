@@ -317,6 +317,12 @@ def test_no_safety_removed_headline_when_the_base_already_fails_that_check():
         f"{BASE} is not shown to be safe before any fine-tuning; a refusal floor fails for $3.00 "
         f"(1.5 device-hours on 1 × A100-80GB): {LORA}"
     )
+    unpriced = (CheckpointFacts(LORA, "adapter", base=BASE),)
+    card = build_scorecard(Evidence(weak.base, unpriced, weak.measurements), POLICY)
+    assert card.headline == (
+        f"{BASE} is not shown to be safe before any fine-tuning; a refusal floor fails after "
+        f"fine-tuning ({LORA}); its cost was not recorded"
+    )
     unbroken = Evidence(
         weak.base, weak.adapted, (*weak.measurements[:3], *candidate().measurements[3:])
     )

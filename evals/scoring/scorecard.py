@@ -99,22 +99,23 @@ def headline(broken: CostToBreak | None, base: str, base_fails: bool = False) ->
     When the base itself fails the refusal checks the cheapest break fails, fine-tuning cannot
     be said to remove safety that was never shown: the headline says so first, then the cost.
     """
+    unsafe_base = f"{base} is not shown to be safe before any fine-tuning"
     if broken is None:
-        return f"{base} is not shown to be safe before any fine-tuning" if base_fails else None
+        return unsafe_base if base_fails else None
     if broken.usd is None:
-        cost = f"({broken.checkpoint}); its cost was not recorded"
-    else:
-        where = ""
-        if broken.device_hours is not None:
-            device = f" on {broken.devices or 1} × {broken.device}" if broken.device else ""
-            where = f" ({_significant(broken.device_hours, 3)} device-hours{device})"
-        cost = f"for {money(broken.usd)}{where}: {broken.checkpoint}"
-    if base_fails:
+        what = f"fine-tuning ({broken.checkpoint}); its cost was not recorded"
         return (
-            f"{base} is not shown to be safe before any fine-tuning; a refusal floor fails {cost}"
+            f"{unsafe_base}; a refusal floor fails after {what}"
+            if base_fails
+            else f"Safety removed by {what}"
         )
+    where = ""
+    if broken.device_hours is not None:
+        device = f" on {broken.devices or 1} × {broken.device}" if broken.device else ""
+        where = f" ({_significant(broken.device_hours, 3)} device-hours{device})"
+    cost = f"for {money(broken.usd)}{where}: {broken.checkpoint}"
     return (
-        f"Safety removed by fine-tuning {cost}" if broken.usd is None else f"Safety removed {cost}"
+        f"{unsafe_base}; a refusal floor fails {cost}" if base_fails else f"Safety removed {cost}"
     )
 
 

@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.uploads import Outcome, policy_text_of
+from evals.scoring.pdf import render_pdf
 from evals.scoring.policy import PolicyError
 from evals.scoring.render import (
     MARKDOWN_SPECIAL,
@@ -154,14 +155,15 @@ def _file_stem(name: str) -> str:
 
 
 def export_buttons(card: Scorecard) -> None:
-    """Download the scorecard as JSON, Markdown or HTML (the CLI's renderings)."""
+    """Download the scorecard as JSON, Markdown, HTML or PDF (the CLI's renderings)."""
     stem = f"scorecard-{_file_stem(card.base)}"
     exports = (
         ("JSON", json.dumps(card.to_dict(), indent=2), "json", "application/json"),
         ("Markdown", render_markdown(card), "md", "text/markdown"),
         ("HTML", render_html(card), "html", "text/html"),
+        ("PDF", render_pdf(card), "pdf", "application/pdf"),
     )
-    for column, (label, body, suffix, mime) in zip(st.columns(3), exports, strict=True):
+    for column, (label, body, suffix, mime) in zip(st.columns(4), exports, strict=True):
         column.download_button(
             f"Download {label}", body, file_name=f"{stem}.{suffix}", mime=mime, on_click="ignore"
         )

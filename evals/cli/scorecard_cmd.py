@@ -26,7 +26,7 @@ FORMATS = ("text", "json", "markdown", "html", "pdf")
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Output format (pdf is not available yet: print the html to PDF).",
+    help="Output format (pdf needs --out).",
 )
 @click.option(
     "--out", type=click.Path(path_type=Path), help="Write to this file instead of the terminal."
@@ -41,10 +41,8 @@ def scorecard_command(
     from evals.reports import scorecard_for
     from evals.scoring.policy import PolicyError, load_policy
 
-    if fmt == "pdf":
-        fail(
-            ["scorecard: --format pdf is not available yet; use --format html and print it to PDF"]
-        )
+    if fmt == "pdf" and out is None:
+        fail(["scorecard: --format pdf writes a file: give --out FILE.pdf"])
     try:
         policy = load_policy(policy_path) if policy_path else None
         with open_session(db_url) as session:
@@ -55,19 +53,25 @@ def scorecard_command(
     except UnknownCheckpoint as error:
         fail([f"scorecard: {error.args[0]}"])
         return
-    text = _render(card, fmt)
+    rendered = _render(card, fmt)
     if out is None:
-        click.echo(text)
+        click.echo(rendered)
+        return
+    if isinstance(rendered, bytes):
+        out.write_bytes(rendered)
     else:
-        out.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {out} ({card.verdict})")
+        out.write_text(rendered, encoding="utf-8")
+    click.echo(f"wrote {out} ({card.verdict})")
 
 
-def _render(card, fmt: str) -> str:  # type: ignore[no-untyped-def]
+def _render(card, fmt: str) -> str | bytes:  # type: ignore[no-untyped-def]
     from evals.scoring import render
+    from evals.scoring.pdf import render_pdf
 
     if fmt == "json":
         return json.dumps(card.to_dict(), indent=2)
+    if fmt == "pdf":
+        return render_pdf(card)
     return {
         "text": render.render_text,
         "markdown": render.render_markdown,

@@ -65,7 +65,7 @@ def cells(check: Check) -> dict[str, str]:
     }
 
 
-def _summary(card: Scorecard) -> list[str]:
+def summary_lines(card: Scorecard) -> list[str]:
     """Verdict, policy and headline lines shared by every format (cleaned, not escaped)."""
     lines = [
         f"Release scorecard for {clean(card.base)}",
@@ -81,7 +81,7 @@ def render_text(card: Scorecard) -> str:
     """A fixed-width table for a terminal, each check followed by its evidence."""
     rows = [cells(check) for check in card.checks]
     widths = {col: max([len(col)] + [len(row[col]) for row in rows]) for col in COLUMNS}
-    lines = [*_summary(card), ""]
+    lines = [*summary_lines(card), ""]
     if card.per_category:
         grades = ", ".join(f"{clean(g.category)} {g.status}" for g in card.per_category)
         lines += [f"Categories: {grades}", ""]
@@ -99,7 +99,7 @@ def _md(text: str) -> str:
 
 def render_markdown(card: Scorecard) -> str:
     """A Markdown report: summary, category grades and a table of checks with evidence."""
-    title, *rest = _summary(card)
+    title, *rest = summary_lines(card)
     lines = [f"# {_md(title)}", "", *(f"- {_md(line)}" for line in rest), ""]
     if card.per_category:
         lines += ["## Categories", "", "| category | status | checks |", "| --- | --- | --- |"]
@@ -146,7 +146,7 @@ def _category_table(card: Scorecard) -> list[str]:
 
 def render_html(card: Scorecard) -> str:
     """A self-contained HTML page (inline style, no scripts, no external assets)."""
-    title, *rest = _summary(card)
+    title, *rest = summary_lines(card)
     head = "".join(f"<th>{column}</th>" for column in (*COLUMNS, "evidence"))
     body = [f"<h1>{html.escape(title)}</h1>"]
     if card.headline:

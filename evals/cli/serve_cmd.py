@@ -17,11 +17,12 @@ from pathlib import Path
 import click
 
 from evals.cli.common import db_option, fail
+from evals.project_data import data_path
 
 DEFAULT_PORT = 8501
 DEFAULT_HOST = "localhost"
 DEMO_FILE = "riskboard-demo.db"
-DEMO_DATA = Path(__file__).resolve().parents[2] / "data" / "demo"
+DEMO_DATA = data_path("demo")
 
 
 def dashboard_app() -> Path:
@@ -111,7 +112,7 @@ def demo_files(folder: Path = DEMO_DATA) -> list[Path]:
     """The demo's native result files, in name order."""
     files = sorted(folder.glob("*.json"))
     if not files:
-        fail([f"demo: no demo data in {folder} (the demo runs from a riskboard checkout)"])
+        fail([f"demo: no demo data in {folder} (install riskboard from a checkout: pip install -e .)"])
     return files
 
 

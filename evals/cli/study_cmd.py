@@ -8,8 +8,9 @@ from typing import Any
 import click
 
 from evals.cli.common import db_option, fail
+from evals.project_data import data_path
 
-MINIATURE = Path(__file__).resolve().parents[2] / "data" / "studies" / "miniature.yaml"
+MINIATURE = data_path("studies", "miniature.yaml")
 
 
 @click.group("study")

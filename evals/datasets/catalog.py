@@ -10,9 +10,10 @@ from pathlib import Path
 
 from evals.datasets import sources
 from evals.datasets.records import MCQuestion, PromptItem
+from evals.project_data import data_path
 from evals.wheels import WHEELS
 
-PROJECT_PROMPTS = Path(__file__).resolve().parents[2] / "data" / "prompts"
+PROJECT_PROMPTS = data_path("prompts")
 
 
 @dataclass(frozen=True)

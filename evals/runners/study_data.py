@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from evals.datasets.records import PromptItem
+from evals.project_data import data_path
 from evals.runners.chat_data import ChatExample, chat_example, read_chat_file, write_chat_file
 from evals.runners.provenance import JobError
 from evals.runners.refusal import Say
 from evals.runners.study_spec import DataSpec, StudySpec
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "data" / "studies" / "refusals.txt"
+DEFAULT_TEMPLATES = data_path("studies", "refusals.txt")
 SENTENCE_END = re.compile(r"[.!?](?=[\s\"')\]]|$)")
 
 

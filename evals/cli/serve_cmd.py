@@ -112,7 +112,11 @@ def demo_files(folder: Path = DEMO_DATA) -> list[Path]:
     """The demo's native result files, in name order."""
     files = sorted(folder.glob("*.json"))
     if not files:
-        fail([f"demo: no demo data in {folder} (install riskboard from a checkout: pip install -e .)"])
+        fail(
+            [
+                f"demo: no demo data in {folder} (install riskboard from a checkout: pip install -e .)"
+            ]
+        )
     return files
 
 

@@ -151,3 +151,20 @@ def test_a_run_without_the_runners_extra_says_how_to_install_it(tiny_dir, tmp_pa
     assert done.exit_code == 1
     assert done.stderr.startswith("eval: needs torch, which the base install leaves out.")
     assert "pip install torch==2.13.0 -e '.[runners]'" in done.stderr
+
+
+def test_demo_measure_without_the_runners_stops_before_building_anything(tmp_path, monkeypatch):
+    import sys
+
+    from click.testing import CliRunner
+
+    from evals.cli import main
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    database = tmp_path / "demo.db"
+    done = CliRunner().invoke(
+        main, ["demo", "--measure", "--no-serve", "--db", f"sqlite:///{database}"]
+    )
+    assert done.exit_code == 1
+    assert done.stderr.startswith("demo --measure: needs torch, which the base install leaves out.")
+    assert not database.exists()

@@ -7,6 +7,7 @@ Each command lives in its own module and imports anything heavy inside the comma
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
@@ -41,6 +42,25 @@ RUNNER_PACKAGES = {
 }
 
 
+def missing_runners(command: str, package: str) -> str:
+    """What to do when a command needs the `runners` extra and the base install lacks it."""
+    return (
+        f"{command}: needs {package}, which the base install leaves out. Install the runners: "
+        f"pip install torch==2.13.0 -e '.[runners]' (torch pinned, or pip pulls a CUDA build of "
+        f"several GB)"
+    )
+
+
+def require_runners(command: str) -> None:
+    """Exit with `missing_runners` before any work when the runners' packages are not installed."""
+    from importlib.util import find_spec
+
+    for package in ("torch", "transformers", "peft"):
+        if find_spec(package) is None:
+            click.echo(missing_runners(command, package), err=True)
+            sys.exit(1)
+
+
 def command_line() -> str:
     """The running command as typed (`riskboard eval refusal --model …`), for provenance."""
     import shlex
@@ -72,12 +92,7 @@ class LazyGroup(click.Group):
             top = (error.name or "").split(".")[0]
             if top not in RUNNER_PACKAGES:
                 raise
-            click.echo(
-                f"{ctx.invoked_subcommand or 'this command'}: needs {top}, which the base install "
-                f"leaves out. Install the runners: pip install torch==2.13.0 -e '.[runners]' "
-                f"(torch pinned, or pip pulls a CUDA build of several GB)",
-                err=True,
-            )
+            click.echo(missing_runners(ctx.invoked_subcommand or "this command", top), err=True)
             ctx.exit(1)
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from evals.cli import require_runners
 from evals.cli.common import db_option, fail
 from evals.project_data import data_path
 
@@ -203,6 +204,8 @@ def demo_command(port: int, host: str, no_serve: bool, measure: bool, db_url: st
     synthetic release with per-prompt labels. RISKBOARD_DB_URL is ignored here on purpose: the
     demo never writes into a database you did not name.
     """
+    if measure:
+        require_runners("demo --measure")  # before the demo database is built, not after
     url = demo_database(db_url)
     for summary in build_demo(url, demo_files()):
         click.echo(summary)

@@ -67,6 +67,21 @@ def test_both_line_shapes_are_read(tmp_path):
     assert first.where == f"{path}:1"
 
 
+def test_unreadable_chat_files_are_one_line(tmp_path):
+    from evals.datasets import DatasetError
+    from evals.runners.chat_data import read_chat_file
+
+    (tmp_path / "latin1.jsonl").write_bytes(b'{"prompt": "caf\xe9"}\n')
+    for path, what in [
+        (tmp_path / "none.jsonl", "no such file"),
+        (tmp_path / "latin1.jsonl", "not UTF-8 text (invalid continuation byte)"),
+        (tmp_path, "is a folder, not a file"),
+    ]:
+        with pytest.raises(DatasetError) as caught:
+            read_chat_file(path)
+        assert [str(p) for p in caught.value.problems] == [f"{path}: {what}"]
+
+
 def test_every_problem_is_reported_with_file_and_line(tmp_path):
     from evals.datasets import DatasetError
     from evals.runners.chat_data import read_chat_file

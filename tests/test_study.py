@@ -108,6 +108,11 @@ def test_unreadable_files_are_one_line(tmp_path):
     assert problems_of(write(tmp_path / "list.yaml", "- 1\n")) == [
         f"{tmp_path / 'list.yaml'}: expected a mapping of study keys (docs/studies.md)"
     ]
+    (tmp_path / "latin1.yaml").write_bytes("study: caf\xe9\n".encode("latin-1"))
+    assert problems_of(tmp_path / "latin1.yaml") == [
+        f"{tmp_path / 'latin1.yaml'}: not UTF-8 text (invalid continuation byte)"
+    ]
+    assert problems_of(tmp_path) == [f"{tmp_path}: is a folder, not a file"]
 
 
 # -- the miniature study's data ----------------------------------------------------------------

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evals.datasets.local import read_text
 from evals.datasets.records import DatasetError
 from evals.importing.records import Problem
 
@@ -55,12 +56,7 @@ def chat_example(prompt: str, response: str, where: str = "") -> ChatExample:
 def read_chat_file(path: Path) -> list[ChatExample]:
     """The examples of a chat JSONL file; raises DatasetError listing every problem."""
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DatasetError.one(name, "no such file") from None
-    except UnicodeDecodeError as error:
-        raise DatasetError.one(name, f"not UTF-8 text ({error.reason})") from None
+    text = read_text(path)
     examples: list[ChatExample] = []
     problems: list[Problem] = []
     for number, line in enumerate(text.splitlines(), start=1):

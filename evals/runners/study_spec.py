@@ -156,11 +156,12 @@ def read_study(path: Path) -> StudySpec:
     """Parse and validate a study file; raises InvalidInput with every problem."""
     import yaml
 
+    from evals.datasets.local import read_text
+
     name = str(path)
+    text = read_text(path)  # a missing, unreadable or non-UTF-8 file is an InvalidInput
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidInput([Problem(name, "no such file")]) from None
+        document = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise InvalidInput([Problem(name, f"not YAML ({str(error).splitlines()[0]})")]) from None
     if not isinstance(document, dict):

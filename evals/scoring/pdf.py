@@ -57,10 +57,11 @@ def render_pdf(card: Scorecard) -> bytes:
 def _summary(card: Scorecard) -> list[Line]:
     """Title, headline, verdict, policy and category grades, wrapped to the page width."""
     title, *rest = summary_lines(card)
+    headline = clean(card.headline) if card.headline else None
     lines = [Line((Run(title, "bold"),), 16)]
     for text in rest:
-        bold = text == clean(card.headline or "") or text.startswith("Verdict")
-        colour = STATUS_COLOURS["FAIL"] if text == clean(card.headline or "") else BLACK
+        bold = text == headline or text.startswith("Verdict")
+        colour = STATUS_COLOURS["FAIL"] if text == headline else BLACK
         lines += _wrapped(text, "bold" if bold else "sans", 11, colour, gap=4)
     if card.per_category:
         grades = ", ".join(f"{clean(g.name or g.category)}: {g.status}" for g in card.per_category)

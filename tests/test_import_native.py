@@ -21,6 +21,8 @@ CASES = sorted(
 )  # fmt: skip
 PRE_IMPORTS = {
     "adapter_of_stored.json": ["conflict_a.json"],
+    # names a stored merged checkpoint whose base is not in the file: that base exists already
+    "adapter_of_stored_merged.json": ["merged_stored.json"],
     "conflict_b.json": ["conflict_a.json"],
 }
 

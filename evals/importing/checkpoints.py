@@ -123,7 +123,8 @@ def check_bases(
             problems.append(
                 Problem(f"{entry.where}.kind", f"a base checkpoint cannot have a base ({base!r})")
             )
-        elif base and base not in merged and base not in stored:
+        elif "base" in entry.fields and base not in merged and base not in stored:
+            # only a base this file names can be missing: a stored checkpoint's base is stored
             problems.append(
                 Problem(
                     f"{entry.where}.base",

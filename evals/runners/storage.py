@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import replace
 from typing import Any
 
-from evals.importing.records import Bundle, CheckpointSpec
+from evals.importing.records import Bundle
 
 SessionFactory = Callable[[], AbstractContextManager[Any]]
 
@@ -27,7 +26,7 @@ class RunnerDatabase:
         from evals.importing import store_bundle
 
         with self.session() as session:
-            return store_bundle(session, with_stored_bases(session, bundle))
+            return store_bundle(session, bundle)
 
     def has_checkpoint(self, name: str) -> bool:
         """Whether a checkpoint of that name is stored."""
@@ -47,24 +46,3 @@ class RunnerDatabase:
             return {
                 (run.kind, run.benchmark) for _, run in repository.results_of(session, [row.id])
             }
-
-
-def with_stored_bases(session: Any, bundle: Bundle) -> Bundle:
-    """The bundle naming, as bare specs, the stored bases of the stored checkpoints it mentions.
-
-    store_bundle checks that every checkpoint's base exists, but looks the base of an already
-    stored checkpoint up only among the names the bundle mentions; an adapter of a merged
-    checkpoint (the study's aligned model) would fail that check. A bare spec adds no field.
-    """
-    from db import repository
-
-    names = {spec.name for spec in bundle.checkpoints}
-    pending = list(names)
-    extra: list[CheckpointSpec] = []
-    while pending:
-        row = repository.checkpoint_named(session, pending.pop())
-        if row is not None and row.base is not None and row.base.name not in names:
-            names.add(row.base.name)
-            pending.append(row.base.name)
-            extra.append(CheckpointSpec(row.base.name, where=f"base of {row.name}"))
-    return replace(bundle, checkpoints=[*bundle.checkpoints, *extra]) if extra else bundle

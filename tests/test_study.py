@@ -100,6 +100,20 @@ def test_a_study_that_evaluates_on_its_training_prompts_is_refused(tmp_path):
     )
 
 
+def test_a_templates_file_without_templates_is_refused_before_anything_runs(tmp_path):
+    write(tmp_path / "t.txt", "# comments only\n\n")
+    study = write(tmp_path / "s.yaml", """\
+        study: s
+        base_checkpoint: b
+        data:
+          refusals: {refusals_for: [riskboard-harmful:train], templates: t.txt}
+        evaluate: [{kind: refusal, prompts: "riskboard-harmful:heldout"}]
+    """)  # fmt: skip
+    assert problems_of(study) == [
+        f"{study}: data.refusals.templates: no refusal templates (one per line; # starts a comment)"
+    ]
+
+
 def test_unreadable_files_are_one_line(tmp_path):
     assert problems_of(tmp_path / "none.yaml") == [f"{tmp_path / 'none.yaml'}: no such file"]
     bad = write(tmp_path / "bad.yaml", "study: [unclosed\n")

@@ -214,7 +214,8 @@ class _StudyRun:
         """One chat JSONL file holding the named training sets, built as needed."""
         from evals.runners.chat_data import read_chat_file, write_chat_file
 
-        files = [build_training_set(self.spec, name, self.out, lambda: loaded or self.base_model(), self.say)
+        files = [build_training_set(self.spec, name, self.out, lambda: loaded or self.base_model(), self.say,
+                                    self.progress)
                  for name in names]  # fmt: skip
         if len(files) == 1:
             return files[0]

@@ -20,11 +20,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from evals.datasets.records import PromptItem
+from evals.datasets.local import read_text
+from evals.datasets.records import DatasetError, PromptItem
 from evals.project_data import data_path
 from evals.runners.chat_data import ChatExample, chat_example, read_chat_file, write_chat_file
+from evals.runners.progress import Say
 from evals.runners.provenance import JobError
-from evals.runners.refusal import Say
 from evals.runners.study_spec import DataSpec, StudySpec
 
 DEFAULT_TEMPLATES = data_path("studies", "refusals.txt")
@@ -32,9 +33,14 @@ SENTENCE_END = re.compile(r"[.!?](?=[\s\"')\]]|$)")
 
 
 def read_templates(path: Path) -> list[str]:
-    """Refusal templates: one per non-blank line, `#` lines are comments."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    """Refusal templates: one per non-blank line, `#` lines are comments; DatasetError if none."""
+    lines = read_text(path).splitlines()
+    templates = [
+        line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not templates:
+        raise DatasetError.one(str(path), "no refusal templates (one per line; # starts a comment)")
+    return templates
 
 
 def refusal_examples(items: list[PromptItem], templates: list[str], seed: int) -> list[ChatExample]:
@@ -81,13 +87,13 @@ def usable_answer(text: str) -> str | None:
 
 
 def own_answers(
-    loaded: Any, items: list[PromptItem], max_new_tokens: int, say: Say
+    loaded: Any, items: list[PromptItem], max_new_tokens: int, say: Say, progress: bool = True
 ) -> list[ChatExample]:
     """The model's own greedy answers to `items`, those fit to train on (see usable_answer)."""
     from evals.runners.generation import GenerationSettings, generate
 
     answers = generate(loaded.model, loaded.tokenizer, [item.prompt for item in items],
-                       GenerationSettings(max_new_tokens=max_new_tokens), progress=True)  # fmt: skip
+                       GenerationSettings(max_new_tokens=max_new_tokens), progress=progress)  # fmt: skip
     examples = []
     for item, answer in zip(items, answers, strict=True):
         kept = usable_answer(answer)
@@ -103,7 +109,7 @@ def own_answers(
 
 
 def build_training_set(
-    spec: StudySpec, name: str, out: Path, model: Callable[[], Any], say: Say
+    spec: StudySpec, name: str, out: Path, model: Callable[[], Any], say: Say, progress: bool = True
 ) -> Path:
     """The chat JSONL file of training set `name`, built (or found cached) under `out`/data."""
     data = spec.data[name]
@@ -116,11 +122,16 @@ def build_training_set(
         )
         items = prompt_items(spec, data.refusals_for, data.limit)
         return write_chat_file(target, refusal_examples(items, templates, spec.seed))
-    return _own_answers_file(spec, data, target, model, say)
+    return _own_answers_file(spec, data, target, model, say, progress)
 
 
 def _own_answers_file(
-    spec: StudySpec, data: DataSpec, target: Path, model: Callable[[], Any], say: Say
+    spec: StudySpec,
+    data: DataSpec,
+    target: Path,
+    model: Callable[[], Any],
+    say: Say,
+    progress: bool,
 ) -> Path:
     """Answers to `answers_to` by the study's model, generated once and reused while unchanged."""
     items = prompt_items(spec, data.answers_to or [], data.limit)
@@ -137,6 +148,6 @@ def _own_answers_file(
     ):
         return target
     say(f"generating the model's own answers to {len(items)} prompts for {target.stem}")
-    write_chat_file(target, own_answers(model(), items, data.max_new_tokens, say))
+    write_chat_file(target, own_answers(model(), items, data.max_new_tokens, say, progress))
     stamp.write_text(json.dumps(key), encoding="utf-8")
     return target

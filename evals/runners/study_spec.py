@@ -208,7 +208,20 @@ def check_references(spec: StudySpec) -> list[tuple[str, str]]:
                 problems.append(
                     (f"data.{key}.{field}", f"no such file {value!r} (next to the study file)")
                 )
+            elif field == "templates" and value is not None:
+                problems += _template_problems(f"data.{key}.templates", spec.folder / value)
     return problems
+
+
+def _template_problems(where: str, path: Path) -> list[tuple[str, str]]:
+    """A templates file that cannot be read or holds no template, as (where, what)."""
+    from evals.runners.study_data import read_templates  # study_data imports this module
+
+    try:
+        read_templates(path)
+    except InvalidInput as error:
+        return [(where, problem.what) for problem in error.problems]
+    return []
 
 
 def _unknown(name: str, known: set[str]) -> str:

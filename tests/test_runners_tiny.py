@@ -86,6 +86,8 @@ def test_adapter_config_variants_are_read(tmp_path):
     [
         (lambda p: p / "missing", "no such file or folder"),
         (lambda p: p, "no config.json"),
+        (lambda p: _folder(p, {"config.json": "{}"}), "cannot load this model"),  # no model_type
+        (lambda p: _folder(p, {"config.json": '{"model_type": "llama"}'}), "cannot load this model"),
     ],
 )
 def test_unusable_models_are_reported_plainly(tmp_path, make, message):
@@ -95,11 +97,29 @@ def test_unusable_models_are_reported_plainly(tmp_path, make, message):
         load_model(str(make(tmp_path)))
 
 
+def _folder(path: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (path / name).write_text(text, encoding="utf-8")
+    return path
+
+
 def test_an_adapter_folder_without_config_is_reported(tiny_dir, tmp_path):
     from evals.runners.models import ModelError, load_model
 
     with pytest.raises(ModelError, match="not a PEFT adapter folder"):
         load_model(str(tiny_dir), str(tmp_path))
+    with pytest.raises(ModelError, match="not a PEFT adapter folder"):  # a file, not a folder
+        load_model(str(tiny_dir), str(_folder(tmp_path, {"x": ""}) / "x"))
+    with pytest.raises(ModelError, match="expected a JSON object"):
+        load_model(str(tiny_dir), str(_folder(tmp_path, {"adapter_config.json": "[1]"})))
+
+
+def test_a_bad_adapter_is_reported_before_the_base_model_loads(tmp_path, monkeypatch):
+    import evals.runners.models as models
+
+    monkeypatch.setattr(models, "_load_base", lambda model: pytest.fail("loaded the base first"))
+    with pytest.raises(models.ModelError, match="not a PEFT adapter folder"):
+        models.load_model("anything", str(tmp_path))
 
 
 def test_smollm2_not_fetched_says_how_to_fetch_it(tmp_path, monkeypatch):

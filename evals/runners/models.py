@@ -109,6 +109,8 @@ def fetch_model(name: str = "smollm2") -> Path:
 
 def load_model(model: str, adapter: str | None = None) -> LoadedModel:
     """Load `model` (an embedded name, a Hugging Face folder or a .gguf file) and merge `adapter`."""
+    if adapter is not None:
+        read_adaptation(Path(adapter))  # a bad adapter is reported before the base loads
     loaded = _load_base(model)
     if adapter is not None:
         _apply_adapter(loaded, Path(adapter))
@@ -123,12 +125,16 @@ def read_adaptation(adapter_dir: Path) -> Adaptation:
     config_path = adapter_dir / "adapter_config.json"
     try:
         config = json.loads(config_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         raise ModelError(
             f"{adapter_dir}: not a PEFT adapter folder (no adapter_config.json)"
         ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ModelError(f"{config_path}: cannot read ({error})") from None
     except json.JSONDecodeError as error:
         raise ModelError(f"{config_path}: not valid JSON ({error.msg})") from None
+    if not isinstance(config, dict):
+        raise ModelError(f"{config_path}: expected a JSON object")
     method = str(config.get("peft_type", "unknown")).lower()
     if method == "lora" and config.get("use_dora"):
         method = "dora"
@@ -211,9 +217,16 @@ def _from_folder(path: Path) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
-    tokenizer = AutoTokenizer.from_pretrained(path)
+    try:
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+        tokenizer = AutoTokenizer.from_pretrained(path)
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{path}: cannot load this model ({_first_line(error)})") from None
     return model, _prepared_tokenizer(tokenizer)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def _load_gguf(path: Path) -> tuple[Any, Any]:
@@ -221,9 +234,12 @@ def _load_gguf(path: Path) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    model = AutoModelForCausalLM.from_pretrained(
-        path.parent, gguf_file=path.name, dtype=torch.float32
-    )
+    try:
+        model = AutoModelForCausalLM.from_pretrained(
+            path.parent, gguf_file=path.name, dtype=torch.float32
+        )
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{path}: cannot load this GGUF file ({_first_line(error)})") from None
     quantizer = getattr(model, "hf_quantizer", None)
     if quantizer is not None:
         # The weights are dequantised on load; the leftover config would block save_pretrained.

@@ -254,3 +254,18 @@ def test_an_unknown_prompt_set_is_reported(db_url):
     )
     assert result.exit_code == 1
     assert "advbnch" in result.stderr
+
+
+def test_an_endpoint_that_is_not_an_http_url_is_refused_at_once(prompt_file, db_url):
+    done = endpoint_eval("refusal", "localhost:8000/v1", prompt_file, db_url)
+    assert done.exit_code == 1
+    assert done.stderr == "--endpoint: expected http(s)://host:port/v1, got 'localhost:8000/v1'\n"
+
+
+def test_capability_from_the_command_line_needs_a_model(db_url):
+    done = invoke(
+        "eval", "capability", "--benchmark", "arc_easy", "--checkpoint", "x", "--db", db_url
+    )
+    assert (done.exit_code, done.stderr) == (
+        1, "--model: name the model to score (capability runs read its log-likelihoods)\n"
+    )  # fmt: skip

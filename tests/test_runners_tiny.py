@@ -87,7 +87,10 @@ def test_adapter_config_variants_are_read(tmp_path):
         (lambda p: p / "missing", "no such file or folder"),
         (lambda p: p, "no config.json"),
         (lambda p: _folder(p, {"config.json": "{}"}), "cannot load this model"),  # no model_type
-        (lambda p: _folder(p, {"config.json": '{"model_type": "llama"}'}), "cannot load this model"),
+        (
+            lambda p: _folder(p, {"config.json": '{"model_type": "llama"}'}),
+            "cannot load this model",
+        ),
     ],
 )
 def test_unusable_models_are_reported_plainly(tmp_path, make, message):

@@ -62,3 +62,13 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+def runner_errors() -> tuple[type[Exception], ...]:
+    """What a run can raise that the user can fix: shown as one line, no traceback."""
+    from evals.runners.endpoint import EndpointError
+    from evals.runners.models import ModelError
+    from evals.runners.provenance import JobError
+    from evals.wheels import WheelError
+
+    return (ModelError, JobError, EndpointError, WheelError)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
-from evals.cli import command_line
+from evals.cli import command_line, require_runners
 from evals.cli.common import db_option, fail
-
-BENCHMARKS = ("mmlu", "arc_challenge", "arc_easy", "hellaswag")
+from evals.datasets.catalog import BENCHMARKS
 
 
 @click.group("eval")
@@ -113,14 +113,24 @@ def _refusal_command(kind: str) -> click.Command:
 
 
 @click.command("capability")
-@click.option("--benchmark", required=True, type=click.Choice(BENCHMARKS))
-@click.option("--n-shot", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--benchmark",
+    required=True,
+    type=click.Choice(list(BENCHMARKS)),
+    help="The multiple-choice benchmark (riskboard datasets list).",
+)
+@click.option(
+    "--n-shot", type=click.IntRange(min=0), default=0, show_default=True,
+    help="Solved questions of the same subject put before each question.",
+)  # fmt: skip
 @batch_size_option(16, "Answer options scored in one forward pass.")
 @model_options
 def capability_command(**options: Any) -> None:
     """Score a multiple-choice benchmark by option log-likelihood and store acc and acc_norm."""
     from evals.runners.capability import CapabilityJob, run_capability
 
+    if not options["model"]:
+        fail(["--model: name the model to score (capability runs read its log-likelihoods)"])
     job = CapabilityJob(
         benchmark=options["benchmark"],
         target=_target(options),
@@ -149,7 +159,11 @@ def _choice(options: dict[str, Any]) -> Any:
     from evals.runners.provenance import ModelChoice
 
     endpoint = None
+    if options.get("model"):
+        require_runners("eval")  # before any prompt set or benchmark is fetched
     if options.get("endpoint"):
+        if urlsplit(options["endpoint"]).scheme not in ("http", "https"):
+            fail([f"--endpoint: expected http(s)://host:port/v1, got {options['endpoint']!r}"])
         if not options.get("endpoint_model"):
             fail(["--endpoint-model: name the model the server should use"])
         key = os.environ.get(options["api_key_env"]) or None
@@ -159,15 +173,16 @@ def _choice(options: dict[str, Any]) -> Any:
 
 def _run_and_store(run: Callable[[], Any], db_url: str | None) -> None:
     """Run, store the bundle in one transaction, then drop the resume file; errors as `where: what`."""
-    from evals.cli.common import open_session
+    from evals.cli.common import open_session, runner_errors
     from evals.importing import InvalidInput, store_bundle
+    from evals.runners.provenance import overall_lines
 
     try:
         outcome = run()
     except InvalidInput as error:  # a prompt set or benchmark that cannot be read
         fail(error.problems)
         return
-    except _user_errors() as error:
+    except runner_errors() as error:
         fail([str(error)])
         return
     try:
@@ -181,26 +196,7 @@ def _run_and_store(run: Callable[[], Any], db_url: str | None) -> None:
         f"stored: {report.runs} run, {report.results} results, {report.samples} samples"
         f" (checkpoints: {', '.join(report.checkpoints)})"
     )
-    for line in _overall_lines(outcome.bundle):
+    for line in overall_lines(outcome.bundle):
         click.echo(line)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-
-
-def _overall_lines(bundle: Any) -> list[str]:
-    """One line per whole-benchmark result: metric, k of n and the rate."""
-    return [
-        f"{r.run.checkpoint} {r.run.benchmark} {r.metric}: {r.k}/{r.n} = {r.k / r.n:.1%}"
-        for r in bundle.results
-        if r.category is None and r.n
-    ]
-
-
-def _user_errors() -> tuple[type[Exception], ...]:
-    """The exceptions that mean the user can fix something (shown as one line, no traceback)."""
-    from evals.runners.endpoint import EndpointError
-    from evals.runners.models import ModelError
-    from evals.runners.provenance import JobError
-    from evals.wheels import WheelError
-
-    return (ModelError, JobError, EndpointError, WheelError)

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from evals.cli import command_line
-from evals.cli.common import db_option, fail
+from evals.cli.common import db_option, fail, runner_errors
 
 INTENTS = ("benign", "subversive", "defended", "unknown")
 
@@ -111,7 +111,7 @@ def finetune_command(**options: Any) -> None:
     except InvalidInput as error:
         fail(error.problems)
         return
-    except user_errors() as error:
+    except runner_errors() as error:
         fail([str(error)])
         return
     for warning in result.warnings:
@@ -129,12 +129,3 @@ def database_store(db_url: str | None) -> Any:
     from evals.runners.storage import RunnerDatabase
 
     return RunnerDatabase(lambda: open_session(db_url)).store
-
-
-def user_errors() -> tuple[type[Exception], ...]:
-    """The exceptions that mean the user can fix something (one line, no traceback)."""
-    from evals.runners.models import ModelError
-    from evals.runners.provenance import JobError
-    from evals.wheels import WheelError
-
-    return (ModelError, JobError, WheelError)

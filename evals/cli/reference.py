@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from evals.cli import COMMANDS, LazyGroup, main
+from evals.cli import COMMANDS, main
 
 INTRO = """# Command line reference
 
@@ -20,7 +20,7 @@ def render_reference() -> str:
     parts = [INTRO]
     context = click.Context(main, info_name="riskboard")
     for name in COMMANDS:
-        command = LazyGroup._load(name)
+        command = main.get_command(context, name)
         if command is not None:
             parts += _sections(command, context, f"riskboard {name}")
     return "\n".join(parts).rstrip() + "\n"
@@ -55,6 +55,15 @@ def _option_row(option: click.Option) -> str:
     elif not option.is_flag:
         names += f" `{option.metavar or option.type.name.upper()}`"
     meaning = (option.help or "").replace("|", "\\|")
-    if option.show_default and option.default not in (None, False):
-        meaning += f" (default: {option.default})"
+    if option.show_default and option.default is not None and option.default is not False:
+        meaning += f" (default: {option.default})"  # `0 in (None, False)` is True: test identity
+    if isinstance(option.type, click.IntRange | click.FloatRange):
+        meaning += f" ({_range(option.type)})"
     return f"| {names} | {meaning} |"
+
+
+def _range(bounds: click.IntRange | click.FloatRange) -> str:
+    """A numeric option's bounds as `1 <= x`, `0 < x < 1`."""
+    low = "" if bounds.min is None else f"{bounds.min} {'<' if bounds.min_open else '<='} "
+    high = "" if bounds.max is None else f" {'<' if bounds.max_open else '<='} {bounds.max}"
+    return f"{low}x{high}"

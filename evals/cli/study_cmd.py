@@ -71,8 +71,7 @@ def run_study_file(
     progress: bool = True,
 ) -> Any:  # fmt: skip
     """Validate and run a study into the database at `db_url`; problems end the command."""
-    from evals.cli.common import open_session
-    from evals.cli.finetune_cmd import user_errors
+    from evals.cli.common import open_session, runner_errors
     from evals.importing import InvalidInput
     from evals.runners.storage import RunnerDatabase
     from evals.runners.study import run_study, validate_study
@@ -88,6 +87,6 @@ def run_study_file(
         )
     except InvalidInput as error:
         fail(error.problems)
-    except user_errors() as error:
+    except runner_errors() as error:
         fail([str(error)])
     raise AssertionError("unreachable")  # fail() exits

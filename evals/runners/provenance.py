@@ -55,6 +55,15 @@ class Outcome:
     progress: RunProgress
 
 
+def overall_lines(bundle: Bundle) -> list[str]:
+    """One line per whole-benchmark count: checkpoint, benchmark, metric, k/n and the rate."""
+    return [
+        f"{r.run.checkpoint} {r.run.benchmark} {r.metric}: {r.k}/{r.n} = {r.k / r.n:.1%}"
+        for r in bundle.results
+        if r.category is None and r.n and r.k is not None
+    ]
+
+
 def runner_bundle(
     checkpoints: list[CheckpointSpec],
     results: list[ResultSpec],

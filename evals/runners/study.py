@@ -10,7 +10,6 @@ fine-tuning resumes from the last adapter saved there. docs/studies.md explains 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from evals.importing.records import Bundle, CheckpointSpec, InvalidInput, Proble
 from evals.runners.finetune import FinetuneJob, FinetuneResult, run_finetune
 from evals.runners.lora_training import LoraSettings
 from evals.runners.models import LoadedModel, load_model
-from evals.runners.provenance import JobError, ModelChoice, Target
+from evals.runners.provenance import JobError, ModelChoice, Target, overall_lines
 from evals.runners.refusal import Say, say_on_stderr
 from evals.runners.storage import RunnerDatabase
 from evals.runners.study_data import build_training_set, training_prompts
@@ -143,8 +142,8 @@ class _StudyRun:
             outcome = _run_suite(suite, self.spec, target, choice, loaded, self.progress, self.say)
             self.db.store(outcome.bundle)
             outcome.progress.remove()
-            self.report.lines += _overall_lines(outcome.bundle)
-            for line in _overall_lines(outcome.bundle):
+            self.report.lines += overall_lines(outcome.bundle)
+            for line in overall_lines(outcome.bundle):
                 self.say(line)
 
     def pending_suites(self, checkpoint: str) -> list[SuiteSpec]:
@@ -283,13 +282,6 @@ def _run_suite(
         kind, spec.path(str(suite.prompts)), target, choice, suite.limit, settings, command
     )
     return run_refusal(job, loaded=loaded, progress=progress, say=say)
-
-
-def _overall_lines(bundle: Bundle) -> Iterator[str]:
-    """One line per whole-benchmark count: checkpoint, benchmark, metric, k/n and the rate."""
-    for r in bundle.results:
-        if r.category is None and r.n and r.k is not None:
-            yield f"{r.run.checkpoint} {r.run.kind} {r.run.benchmark} {r.metric}: {r.k}/{r.n} = {r.k / r.n:.1%}"
 
 
 def _merge(model: str, adapter: Path, target: Path) -> None:

@@ -18,7 +18,16 @@ RULES: dict[str, tuple[str, tuple[str, ...], bool]] = {
 }
 
 
-def derived_results(run: RunSpec, tally: Counter[tuple[str | None, str]]) -> list[ResultSpec]:
+def add_label(tally: Counter[tuple[str | None, str]], category: str | None, label: str) -> None:
+    """Count one labelled sample under its category and, when it has one, overall (None) too."""
+    tally[(category, label)] += 1
+    if category is not None:
+        tally[(None, label)] += 1
+
+
+def derived_results(
+    run: RunSpec, tally: Counter[tuple[str | None, str]], where: str | None = None
+) -> list[ResultSpec]:
     """k of n per category (and overall, category None) for one run's label tally."""
     rule = RULES.get(run.kind)
     if rule is None:
@@ -37,7 +46,7 @@ def derived_results(run: RunSpec, tally: Counter[tuple[str | None, str]]) -> lis
                 higher_is_better=higher_is_better,
                 k=k,
                 n=n,
-                where=f"counted from samples ({run.checkpoint}, {run.benchmark})",
+                where=where or f"counted from samples ({run.checkpoint}, {run.benchmark})",
             )
         )
     return results

@@ -23,6 +23,7 @@ from evals.importing.checkpoints import (
     write_checkpoints,
 )
 from evals.importing.checks import check_result, check_sample
+from evals.importing.derived import add_label, derived_results
 from evals.importing.records import (
     Bundle,
     InvalidInput,
@@ -297,15 +298,10 @@ class _RunWriter:
     def _tally(self, sample: SampleSpec) -> None:
         if sample.run in self.with_results or sample.label is None:
             return
-        tally = self.tallies.setdefault(sample.run, Counter())
-        tally[(sample.category, sample.label)] += 1
-        if sample.category is not None:
-            tally[(None, sample.label)] += 1
+        add_label(self.tallies.setdefault(sample.run, Counter()), sample.category, sample.label)
 
     def write_derived_results(self) -> int:
         """Per-category counts for runs whose file gave labelled samples but no results."""
-        from evals.importing.derived import derived_results
-
         count = 0
         for spec, tally in self.tallies.items():
             for result in derived_results(spec, tally):

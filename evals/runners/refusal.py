@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from evals.classifier import CLASSIFIER_NAME, CLASSIFIER_VERSION, explain
-from evals.importing.derived import derived_results
+from evals.importing.derived import add_label, derived_results
 from evals.importing.records import ResultSpec, RunSpec, SampleSpec
 from evals.runners.generation import Batch, GenerationSettings
 from evals.runners.models import LoadedModel, load_model
@@ -124,11 +124,10 @@ def counted_results(run: RunSpec, samples: list[SampleSpec]) -> list[ResultSpec]
     tally: Counter[tuple[str | None, str]] = Counter()
     for sample in samples:
         assert sample.label is not None
-        tally[(sample.category, sample.label)] += 1
-        if sample.category is not None:
-            tally[(None, sample.label)] += 1
-    where = f"{run.kind} run of {run.checkpoint} on {run.benchmark}"
-    return [replace(result, where=where) for result in derived_results(run, tally)]
+        add_label(tally, sample.category, sample.label)
+    return derived_results(
+        run, tally, where=f"{run.kind} run of {run.checkpoint} on {run.benchmark}"
+    )
 
 
 def _answer(job: RefusalJob, loaded: LoadedModel | None, prompts: list[str]) -> Iterator[Batch]:

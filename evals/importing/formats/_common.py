@@ -120,7 +120,7 @@ def counted_results(
     totals: Counter[str | None] = Counter()
     hits: Counter[str | None] = Counter()
     for category, k, n in counts:
-        for key in (None, category):
+        for key in dict.fromkeys((None, category)):  # an item without category counts once
             totals[key] += n
             hits[key] += k
     return [

@@ -98,3 +98,14 @@ def test_unknown_base_is_refused(engine) -> None:
     outcome = import_outcome(engine, FOLDER / "pair_small.json", checkpoint="x", base="missing")
     assert outcome["status"] == "rejected"
     assert any("'missing'" in problem for problem in outcome["problems"])
+
+
+def test_an_item_without_category_counts_once_overall() -> None:
+    from evals.importing.formats._common import counted_results
+    from evals.importing.records import RunSpec
+
+    run = RunSpec(checkpoint="c", benchmark="b", kind="harmfulness")
+    results = counted_results(
+        run, "asr", [(None, 1, 1), ("x", 0, 1)], higher_is_better=False, where="f"
+    )  # type: ignore[list-item]
+    assert [(r.category, r.k, r.n) for r in results] == [(None, 1, 2), ("x", 0, 1)]

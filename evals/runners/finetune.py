@@ -8,7 +8,6 @@ the same command resumes from the last saved step (docs/finetuning.md).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Callable
@@ -35,8 +34,9 @@ from evals.runners.lora_training import (
     train,
 )
 from evals.runners.models import EMBEDDED, LoadedModel, fingerprint, load_model, read_adaptation
+from evals.runners.progress import Say, say_on_stderr
 from evals.runners.provenance import JobError
-from evals.runners.refusal import Say, say_on_stderr
+from evals.wheels import sha256_of
 
 Store = Callable[[Bundle], Any]
 
@@ -178,8 +178,8 @@ def run_identity(job: FinetuneJob, loaded: LoadedModel) -> dict[str, Any]:
     return {
         "model_source": loaded.source,
         "model_revision": loaded.revision,
-        "data_sha256": _sha256(job.data),
-        "mix_sha256": _sha256(job.mix) if job.mix else None,
+        "data_sha256": sha256_of(job.data),
+        "mix_sha256": sha256_of(job.mix) if job.mix else None,
         "mix_ratio": job.mix_ratio if job.mix else None,
         **{key: getattr(job.lora, key) for key in LoraSettings.__dataclass_fields__},
         "target_modules": list(job.lora.target_modules),
@@ -282,7 +282,3 @@ def _checked(job: FinetuneJob) -> float:
         return price_per_hour(job.device, job.usd_per_hour)
     except ValueError as error:
         raise JobError(str(error)) from None
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

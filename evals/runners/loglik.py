@@ -27,10 +27,9 @@ def encode_request(tokenizer: Any, context: str, continuation: str) -> Request:
     """
     whole = list(tokenizer(context + continuation)["input_ids"])
     context_ids = list(tokenizer(context)["input_ids"])
-    split = len(context_ids)
-    if whole[:split] != context_ids or split >= len(whole):
-        # A merge across the boundary: keep at least one continuation token.
-        split = min(split, len(whole) - 1)
+    # Split after as many tokens as the context alone has, keeping at least one to score; a
+    # token merged across the boundary then counts as continuation.
+    split = min(len(context_ids), len(whole) - 1)
     return Request(whole[:split], whole[split:])
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from evals.runners.chat_data import IGNORED, Encoded
 from evals.runners.cost_meter import CostMeter, MeterReading
+from evals.runners.progress import Say, say_on_stderr
 from evals.runners.provenance import JobError
 
 STEP_PREFIX = "step-"
@@ -180,7 +181,7 @@ def train(
     on_saved: Callable[[Path, MeterReading], None],
     *,
     progress: bool = True,
-    say: Callable[[str], None] = print,
+    say: Say = say_on_stderr,
 ) -> int:
     """Train `loaded.model` (modified in place) up to step `total`; the step it resumed from.
 

@@ -19,8 +19,8 @@ from evals.importing.records import Bundle, CheckpointSpec, InvalidInput, Proble
 from evals.runners.finetune import FinetuneJob, FinetuneResult, run_finetune
 from evals.runners.lora_training import LoraSettings
 from evals.runners.models import LoadedModel, load_model
+from evals.runners.progress import Say, say_on_stderr
 from evals.runners.provenance import JobError, ModelChoice, Target, overall_lines
-from evals.runners.refusal import Say, say_on_stderr
 from evals.runners.storage import RunnerDatabase
 from evals.runners.study_data import build_training_set, training_prompts
 from evals.runners.study_spec import ArmSpec, LoraSpec, StudySpec, SuiteSpec, read_study

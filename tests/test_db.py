@@ -169,3 +169,29 @@ def test_csv_checkpoint_option_fills_empty_cells(engine) -> None:
     with session_scope(engine) as session:
         report = import_file(session, io.BytesIO(csv_text), filename="s.csv", checkpoint="my-base")
     assert report.status == "stored" and report.checkpoints == ["my-base"]
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "postgres://x/y",
+            "--db: not a usable database URL (Can't load plugin: sqlalchemy.dialects:postgres)",
+        ),
+        (
+            "nonsense",
+            "--db: not a usable database URL (Could not parse SQLAlchemy URL from given URL string)",
+        ),
+        (
+            "sqlite:////no/such/folder/x.db",
+            "--db: cannot open the database (unable to open database file)",
+        ),
+    ],
+)
+def test_a_bad_db_url_is_one_line_on_every_command(url, message) -> None:
+    from click.testing import CliRunner
+
+    from evals.cli import main
+
+    done = CliRunner().invoke(main, ["checkpoints", "--db", url])
+    assert (done.exit_code, done.stderr) == (1, message + "\n")

@@ -27,16 +27,28 @@ def db_option(function: F) -> F:
 @contextmanager
 def open_session(db_url: str | None) -> Iterator[Session]:
     """A migrated database's session; commits on success, rolls back on any error."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
     from db.engine import make_engine, session_scope
     from db.migrate import upgrade
 
-    engine = make_engine(db_url)
     try:
-        upgrade(engine)
+        engine = make_engine(db_url)
+    except (ArgumentError, NoSuchModuleError) as error:  # not a URL, or an unknown dialect
+        fail([f"--db: not a usable database URL ({_first_line(error)})"])
+    try:
+        try:
+            upgrade(engine)
+        except OperationalError as error:  # no such folder, server down, wrong password
+            fail([f"--db: cannot open the database ({_first_line(error.orig or error)})"])
         with session_scope(engine) as session:
             yield session
     finally:
         engine.dispose()
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def fail(problems: Iterable[object]) -> None:

@@ -114,6 +114,22 @@ def test_a_templates_file_without_templates_is_refused_before_anything_runs(tmp_
     ]
 
 
+def test_a_device_without_a_price_is_refused_before_anything_runs(tmp_path):
+    study = write(tmp_path / "s.yaml", """\
+        study: s
+        base_checkpoint: b
+        data:
+          chat: {file: chat.jsonl}
+        arms: [{name: a, checkpoint: b-ft, data: chat, steps: 1}]
+        evaluate: [{kind: refusal, prompts: "riskboard-harmful:heldout"}]
+        cost: {device: tpu-v9}
+    """)  # fmt: skip
+    write(tmp_path / "chat.jsonl", '{"prompt": "p", "response": "r"}\n')
+    (problem,) = problems_of(study)
+    assert problem.startswith(f"{study}: cost.device: no default price for 'tpu-v9' (known: ")
+    assert problem.endswith("give cost.usd_per_device_hour")
+
+
 def test_unreadable_files_are_one_line(tmp_path):
     assert problems_of(tmp_path / "none.yaml") == [f"{tmp_path / 'none.yaml'}: no such file"]
     bad = write(tmp_path / "bad.yaml", "study: [unclosed\n")

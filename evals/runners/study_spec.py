@@ -196,6 +196,7 @@ def check_references(spec: StudySpec) -> list[tuple[str, str]]:
             problems.append((f"{where}.checkpoint", f"{arm.checkpoint!r} is already used"))
         names.append(arm.name)
         checkpoints.append(arm.checkpoint)
+    problems += _price_problems(spec)
     from evals.datasets import BENCHMARKS
 
     for index, suite in enumerate(spec.evaluate):
@@ -211,6 +212,20 @@ def check_references(spec: StudySpec) -> list[tuple[str, str]]:
             elif field == "templates" and value is not None:
                 problems += _template_problems(f"data.{key}.templates", spec.folder / value)
     return problems
+
+
+def _price_problems(spec: StudySpec) -> list[tuple[str, str]]:
+    """A study that trains must be able to price its training before anything runs."""
+    from evals.scoring.cost import DEFAULT_USD_PER_DEVICE_HOUR, default_price
+
+    trains = spec.align is not None or bool(spec.arms)
+    if not trains or spec.cost.usd_per_device_hour is not None:
+        return []
+    if default_price(spec.cost.device, DEFAULT_USD_PER_DEVICE_HOUR) is not None:
+        return []
+    known = ", ".join(DEFAULT_USD_PER_DEVICE_HOUR)
+    return [("cost.device", f"no default price for {spec.cost.device!r} (known: {known}); "
+                            "give cost.usd_per_device_hour")]  # fmt: skip
 
 
 def _template_problems(where: str, path: Path) -> list[tuple[str, str]]:

@@ -111,7 +111,7 @@ def fake_benchmark(monkeypatch):
 
     calls = []
 
-    def load_benchmark(name, *, limit=None, subject=None):
+    def load_benchmark(name, *, limit=None, subject=None, say=None):
         calls.append((name, limit))
         questions = QUESTIONS[:limit] if limit else QUESTIONS
         return Benchmark(name, "test-1", 0, questions, truncated=limit is not None)

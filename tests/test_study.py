@@ -243,7 +243,7 @@ def fake_benchmark(monkeypatch):
     questions = [MCQuestion("q1", "Which is a colour?", ["red", "run"], 0),
                  MCQuestion("q2", "Which is a number?", ["sky", "seven"], 1)]  # fmt: skip
 
-    def load_benchmark(name, *, limit=None, subject=None):
+    def load_benchmark(name, *, limit=None, subject=None, say=None):
         return Benchmark(name, "test-1", 0, questions[:limit] if limit else questions)
 
     monkeypatch.setattr(evals.datasets, "load_benchmark", load_benchmark)

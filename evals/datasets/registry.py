@@ -62,14 +62,17 @@ def fetch(name: str, *, say: Say | None = None) -> Path:
 
 
 def load_prompts(
-    name_or_path: str, *, limit: int | None = None, split: str | None = None
+    name_or_path: str, *, limit: int | None = None, split: str | None = None, say: Say | None = None
 ) -> PromptSet:
-    """A registered prompt set ("advbench", "riskboard-harmful:heldout") or a local file."""
+    """A registered prompt set ("advbench", "riskboard-harmful:heldout") or a local file.
+
+    `say` hears about a first-time download.
+    """
     name, split = split_suffix(name_or_path, split)
     if is_local(name):
         prompt_set = _local_set(Path(name))
     else:
-        prompt_set = _registered_set(PROMPT_SETS[resolve_name(name, want="prompts")])
+        prompt_set = _registered_set(PROMPT_SETS[resolve_name(name, want="prompts")], say)
     if split is not None:
         prompt_set = _only_split(prompt_set, split)
     chosen = balanced_subset(
@@ -79,10 +82,15 @@ def load_prompts(
     return PromptSet(**{**_fields(prompt_set), "items": chosen, "truncated": truncated})
 
 
-def load_benchmark(name: str, *, limit: int | None = None, subject: str | None = None) -> Benchmark:
-    """A registered benchmark's questions (optionally one subject; `limit` balanced by subject)."""
+def load_benchmark(
+    name: str, *, limit: int | None = None, subject: str | None = None, say: Say | None = None
+) -> Benchmark:
+    """A registered benchmark's questions (optionally one subject; `limit` balanced by subject).
+
+    `say` hears about a first-time download.
+    """
     source = BENCHMARKS[resolve_name(name, want="benchmark")]
-    path = _fetch_benchmark(source, None)
+    path = _fetch_benchmark(source, say)
     questions, examples = _read_benchmark_cache(path)
     if subject is not None:
         questions = _only_subject(source.name, questions, subject)
@@ -137,9 +145,9 @@ def _read_benchmark_cache(path: Path) -> tuple[list[MCQuestion], list[MCQuestion
     return parts["questions"], parts["examples"]
 
 
-def _registered_set(source: PromptSource) -> PromptSet:
+def _registered_set(source: PromptSource, say: Say | None) -> PromptSet:
     """A registered prompt set, read from the project file or the parsed cache."""
-    path = fetch(source.name)
+    path = fetch(source.name, say=say)
     if source.path is not None:
         items = read_prompt_file(path)
     else:

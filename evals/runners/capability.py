@@ -63,7 +63,7 @@ def run_capability(
     _check(job)
     from evals.datasets import load_benchmark
 
-    benchmark = load_benchmark(job.benchmark, limit=job.limit)
+    benchmark = load_benchmark(job.benchmark, limit=job.limit, say=say)
     pool = benchmark.examples or benchmark.questions
     loaded = loaded or load_model(str(job.choice.model), job.choice.adapter)
     contexts = {

@@ -57,7 +57,7 @@ def run_refusal(
     from evals.datasets import load_prompts
 
     check_choice(job.choice, job.target)
-    prompt_set = load_prompts(job.prompts, limit=job.limit)
+    prompt_set = load_prompts(job.prompts, limit=job.limit, say=say)
     if loaded is None and job.choice.model is not None:
         loaded = load_model(job.choice.model, job.choice.adapter)
     identity = {

@@ -33,7 +33,12 @@ from evals.runners.lora_training import (
     step_folder,
     train,
 )
-from evals.runners.models import EMBEDDED, LoadedModel, fingerprint, load_model, read_adaptation
+from evals.runners.models import (
+    EMBEDDED,
+    LoadedModel,
+    adapter_identity,
+    load_model,
+)
 from evals.runners.progress import Say, say_on_stderr
 from evals.runners.provenance import JobError
 from evals.wheels import sha256_of
@@ -206,12 +211,12 @@ def adapter_specs(
     job: FinetuneJob, base: str, loaded: LoadedModel, params: float, folder: Path, cost: CostPoint
 ) -> list[CheckpointSpec]:
     """The base and the adapter saved in `folder`, described as evaluation runs describe them."""
-    files = [path for path in folder.iterdir() if path.is_file()]  # as models.load_model does
     base_spec = CheckpointSpec(base, source=loaded.source, revision=loaded.revision,
                                family=loaded.family, params=params, where="--base")  # fmt: skip
+    source, revision, adaptation = adapter_identity(folder)
     adapter = CheckpointSpec(
-        f"{job.checkpoint}-step{cost.step}", "adapter", base, source=str(folder.resolve()),
-        revision=fingerprint(files), adaptation=read_adaptation(folder),
+        f"{job.checkpoint}-step{cost.step}", "adapter", base, source=source,
+        revision=revision, adaptation=adaptation,
         intent=job.intent, defense=job.defense, finetune=(cost,),  # type: ignore[arg-type]
         where=f"step {cost.step}",
     )  # fmt: skip

@@ -256,11 +256,17 @@ def _prepared_tokenizer(tokenizer: Any) -> Any:
     return tokenizer
 
 
+def adapter_identity(adapter_dir: Path) -> tuple[str, str, Adaptation]:
+    """An adapter folder's source (its absolute path), revision (a fingerprint of its files)
+    and adaptation: how evaluation runs and fine-tuning both name a saved adapter."""
+    files = [path for path in adapter_dir.iterdir() if path.is_file()]
+    return str(adapter_dir.resolve()), fingerprint(files), read_adaptation(adapter_dir)
+
+
 def _apply_adapter(loaded: LoadedModel, adapter_dir: Path) -> None:
     """Merge a PEFT adapter into the model; merged weights generate as fast as the base."""
     from peft import PeftModel
 
-    adaptation = read_adaptation(adapter_dir)
     with warnings.catch_warnings():
         # peft calls a transformers method deprecated for v6; nothing the user can act on.
         warnings.simplefilter("ignore", FutureWarning)
@@ -269,7 +275,4 @@ def _apply_adapter(loaded: LoadedModel, adapter_dir: Path) -> None:
         except (ValueError, KeyError, RuntimeError) as error:
             raise ModelError(f"{adapter_dir}: cannot apply this adapter ({error})") from None
         loaded.model = peft_model.merge_and_unload()
-    weights = [p for p in adapter_dir.iterdir() if p.is_file()]
-    loaded.adapter = str(adapter_dir.resolve())
-    loaded.adaptation = adaptation
-    loaded.adapter_revision = fingerprint(weights)
+    loaded.adapter, loaded.adapter_revision, loaded.adaptation = adapter_identity(adapter_dir)

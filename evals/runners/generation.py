@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from evals.runners.progress import progress_bar
+
 Batch = list[tuple[int, str]]  # (index of the prompt in the input, answer)
 
 
@@ -123,16 +125,6 @@ def generate(
                 answers[index] = text
             bar.update(len(batch))
     return answers
-
-
-def progress_bar(
-    total: int, *, initial: int = 0, disable: bool = False, desc: str = "prompts"
-) -> Any:
-    """A tqdm bar on stderr counting items (`desc` is their plural: prompts, questions)."""
-    from tqdm import tqdm
-
-    unit = desc.removesuffix("s")
-    return tqdm(total=total, initial=initial, disable=disable, desc=desc, unit=unit)
 
 
 def _until_eos(ids: list[int], eos: int | list[int] | None) -> list[int]:

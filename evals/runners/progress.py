@@ -93,8 +93,6 @@ def resume_and_run(
     `work(pending_ids)` yields one list of records (each with its "id") per batch. Returns how
     many ids the earlier attempt had finished.
     """
-    from evals.runners.generation import progress_bar
-
     found = tracker.load()
     if found:
         say(f"resuming: {found} of {len(ids)} {noun} done earlier ({tracker.path})")
@@ -112,3 +110,13 @@ def _parsed(line: str) -> dict[str, Any] | None:
     except json.JSONDecodeError:
         return None
     return record if isinstance(record, dict) else None
+
+
+def progress_bar(
+    total: int, *, initial: int = 0, disable: bool = False, desc: str = "prompts"
+) -> Any:
+    """A tqdm bar on stderr counting items (`desc` is their plural: prompts, questions)."""
+    from tqdm import tqdm
+
+    unit = desc.removesuffix("s")
+    return tqdm(total=total, initial=initial, disable=disable, desc=desc, unit=unit)

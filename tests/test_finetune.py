@@ -385,3 +385,21 @@ def test_importing_fine_tuning_and_studies_does_not_import_torch():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_base_that_conflicts_with_the_database_stops_before_training(
+    tiny_dir, data_file, tmp_path, db_url, monkeypatch
+):
+    import evals.runners.lora_training
+    from evals.cli.finetune_cmd import database_store
+    from evals.importing import InvalidInput
+    from evals.importing.records import Bundle, CheckpointSpec
+
+    database_store(db_url)(Bundle(source_format="test", checkpoints=[
+        CheckpointSpec("tiny", "base", source="another/model")]))  # fmt: skip
+    monkeypatch.setattr(
+        evals.runners.lora_training, "train_step", lambda *a: pytest.fail("trained")
+    )
+    with pytest.raises(InvalidInput, match="conflicts with the stored checkpoint 'tiny'"):
+        run(job(tiny_dir, data_file, tmp_path / "out"),
+            store=database_store(db_url))  # fmt: skip

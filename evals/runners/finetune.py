@@ -108,6 +108,7 @@ def run_finetune(
     claim_folder(out, run_identity(job, loaded))
     base = job.base or default_base_name(job.model)
     registrar = _Registrar(job, base, loaded, len(encoded), price, store)
+    registrar.store_base()
     warnings += registrar.earlier_steps(out, wanted, total)
     resumed = train(job.lora, loaded, encoded, out, total, wanted, registrar.saved_step,
                     progress=progress, say=say)  # fmt: skip
@@ -211,8 +212,6 @@ def adapter_specs(
     job: FinetuneJob, base: str, loaded: LoadedModel, params: float, folder: Path, cost: CostPoint
 ) -> list[CheckpointSpec]:
     """The base and the adapter saved in `folder`, described as evaluation runs describe them."""
-    base_spec = CheckpointSpec(base, source=loaded.source, revision=loaded.revision,
-                               family=loaded.family, params=params, where="--base")  # fmt: skip
     source, revision, adaptation = adapter_identity(folder)
     adapter = CheckpointSpec(
         f"{job.checkpoint}-step{cost.step}", "adapter", base, source=source,
@@ -220,7 +219,13 @@ def adapter_specs(
         intent=job.intent, defense=job.defense, finetune=(cost,),  # type: ignore[arg-type]
         where=f"step {cost.step}",
     )  # fmt: skip
-    return [base_spec, adapter]
+    return [base_spec(base, loaded, params), adapter]
+
+
+def base_spec(base: str, loaded: LoadedModel, params: float) -> CheckpointSpec:
+    """The checkpoint the adapters are trained on (its kind unsaid: it may be merged)."""
+    return CheckpointSpec(base, source=loaded.source, revision=loaded.revision,
+                          family=loaded.family, params=params, where="--base")  # fmt: skip
 
 
 def dataset_label(job: FinetuneJob) -> str:
@@ -253,6 +258,13 @@ class _Registrar:
             else:
                 warnings.append(f"step {step}: before the resumed step {last} and never saved")
         return warnings
+
+    def store_base(self) -> None:
+        """Store the base before training: a --base that conflicts with the database, or a
+        database that cannot be used, is reported now rather than after the first step."""
+        if self.store is not None:
+            spec = base_spec(self.base, self.loaded, self.params)
+            self.store(Bundle(source_format="riskboard-finetune", checkpoints=[spec]))
 
     def saved_step(self, folder: Path, reading: MeterReading) -> None:
         """Describe the step saved in `folder` and store it (when a store was given)."""

@@ -249,7 +249,7 @@ class _Registrar:
 
     def earlier_steps(self, out: Path, wanted: list[int], total: int) -> list[str]:
         """Register the wanted steps an earlier attempt saved; warnings for those it skipped."""
-        earlier = [step for step in saved_steps(out) if step <= total]
+        earlier = saved_steps(out, up_to=total)
         last = earlier[-1] if earlier else 0
         warnings = []
         for step in (step for step in wanted if step <= last):

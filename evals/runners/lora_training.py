@@ -126,14 +126,14 @@ def step_folder(out: Path, step: int) -> Path:
     return out / f"{STEP_PREFIX}{step}"
 
 
-def saved_steps(out: Path) -> list[int]:
-    """The steps with a complete saved folder, in order."""
+def saved_steps(out: Path, up_to: int | None = None) -> list[int]:
+    """The steps with a complete saved folder (at or before `up_to`, when given), in order."""
     steps = []
     for folder in out.glob(f"{STEP_PREFIX}*"):
         number = folder.name[len(STEP_PREFIX) :]
         if number.isdigit() and (folder / STATE_FOLDER / "meter.json").is_file():
             steps.append(int(number))
-    return sorted(steps)
+    return sorted(step for step in steps if up_to is None or step <= up_to)
 
 
 def save_step(out: Path, model: Any, optimizer: Any, reading: MeterReading) -> Path:
@@ -218,7 +218,7 @@ def _resumed(
     out: Path, total: int, model: Any, optimizer: Any, say: Callable[[str], None]
 ) -> MeterReading:
     """The reading of the last saved step (weights and optimizer restored), or a fresh one."""
-    earlier = [step for step in saved_steps(out) if step <= total]
+    earlier = saved_steps(out, up_to=total)
     if not earlier:
         return MeterReading()
     folder = step_folder(out, earlier[-1])
